@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { envelopeSchema } from "../envelope.ts";
+import { CallbackUrl, DesktopOs, TaskId, Username } from "../fields.ts";
+
+/** POST /api/desktop/apply — the seed's body, unknown fields ignored. */
+export const ApplyRequest = z.object({
+  username: Username,
+  os: DesktopOs,
+  callback_url: CallbackUrl,
+});
+export type ApplyRequest = z.infer<typeof ApplyRequest>;
+
+export const ApplyAck = envelopeSchema(z.object({ task_id: TaskId }), "string");
+export type ApplyAck = z.infer<typeof ApplyAck>;
+
+/** The callback's `data` on success. `password` is "" when a desktop was added to an existing user. */
+export const ApplyResult = z.object({
+  task_id: TaskId,
+  username: z.string(),
+  password: z.string(),
+  desktop_uuid: z.string(),
+  desktop_name: z.string(),
+  new_user: z.boolean(),
+});
+export type ApplyResult = z.infer<typeof ApplyResult>;
+
+export const ApplyCallback = envelopeSchema(ApplyResult, "string");
+export type ApplyCallback = z.infer<typeof ApplyCallback>;

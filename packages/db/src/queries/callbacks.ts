@@ -1,0 +1,70 @@
+import { eq, sql } from "drizzle-orm";
+import type { Executor } from "../client.ts";
+import { callbackAttempts, callbackDeliveries } from "../schema/callbacks.ts";
+
+export type DeliveryRow = typeof callbackDeliveries.$inferSelect;
+export type AttemptRow = typeof callbackAttempts.$inferSelect;
+
+export async function insertDelivery(db: Executor, delivery: typeof callbackDeliveries.$inferInsert): Promise<void> {
+  await db.insert(callbackDeliveries).values(delivery);
+}
+
+export async function getDelivery(db: Executor, id: string): Promise<DeliveryRow | undefined> {
+  const [row] = await db.select().from(callbackDeliveries).where(eq(callbackDeliveries.id, id));
+  return row;
+}
+
+export async function listDeliveries(db: Executor, taskId: string): Promise<DeliveryRow[]> {
+  return db.select().from(callbackDeliveries).where(eq(callbackDeliveries.taskId, taskId));
+}
+
+export async function listAttempts(db: Executor, deliveryId: string): Promise<AttemptRow[]> {
+  return db
+    .select()
+    .from(callbackAttempts)
+    .where(eq(callbackAttempts.deliveryId, deliveryId))
+    .orderBy(callbackAttempts.id);
+}
+
+/** Record the attempt as `sending` before the POST leaves, so a crash leaves evidence. */
+export async function beginAttempt(
+  db: Executor,
+  deliveryId: string,
+  attempt: number,
+  trigger: "scheduled" | "manual",
+): Promise<number> {
+  const [row] = await db
+    .insert(callbackAttempts)
+    .values({ deliveryId, attempt, trigger })
+    .returning({ id: callbackAttempts.id });
+  return row!.id;
+}
+
+export async function endAttempt(
+  db: Executor,
+  attemptId: number,
+  r: { outcome: string; httpStatus: number; errorClass: string | null; latencyMs: number; responsePrefix: string },
+): Promise<void> {
+  await db
+    .update(callbackAttempts)
+    .set({ ...r, endedAt: sql`now()` })
+    .where(eq(callbackAttempts.id, attemptId));
+}
+
+/** Settle the delivery after an attempt. A terminal state wipes the sealed password. */
+export async function updateDelivery(
+  db: Executor,
+  id: string,
+  patch: { state: "pending" | "delivered" | "failed" | "gone"; attempts: number; nextAttemptAt: Date | null },
+): Promise<void> {
+  const terminal = patch.state !== "pending";
+  await db
+    .update(callbackDeliveries)
+    .set({
+      state: patch.state,
+      attempts: patch.attempts,
+      nextAttemptAt: patch.nextAttemptAt,
+      ...(terminal ? { sealedPassword: null, finishedAt: sql`now()` } : {}),
+    })
+    .where(eq(callbackDeliveries.id, id));
+}

@@ -1,0 +1,13 @@
+import { eq } from "drizzle-orm";
+import type { Executor } from "../client.ts";
+import { settings } from "../schema/settings.ts";
+
+/**
+ * Get a shared setting, creating it from `make()` if absent. Safe under concurrency:
+ * every process ends up with the value that won the insert.
+ */
+export async function getOrCreateSetting(db: Executor, key: string, make: () => string): Promise<string> {
+  await db.insert(settings).values({ key, value: make() }).onConflictDoNothing();
+  const [row] = await db.select().from(settings).where(eq(settings.key, key));
+  return row!.value;
+}

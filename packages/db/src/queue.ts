@@ -1,0 +1,51 @@
+import { JobCatalog, type JobPayload, type QueueName } from "@deskgate/contracts";
+import { sql as drizzleSql } from "drizzle-orm";
+import { fromDrizzle, PgBoss, type ConstructorOptions, type SendOptions } from "pg-boss";
+import type { Executor } from "./client.ts";
+
+export { PgBoss } from "pg-boss";
+export type { Job } from "pg-boss";
+
+/**
+ * pg-boss settings, chosen deliberately (docs/operations.md explains them):
+ * - LISTEN/NOTIFY wakes workers within milliseconds of a commit; polling stays as the net.
+ * - supervise/monitor every 5 s with 10 s heartbeats: a job whose worker was killed is
+ *   picked up again after ~15 s instead of the 15-minute default expiry.
+ */
+export function createBoss(url: string, extra: Partial<ConstructorOptions> = {}): PgBoss {
+  const boss = new PgBoss({
+    connectionString: url,
+    application_name: "deskgate-queue",
+    useListenNotify: true,
+    superviseIntervalSeconds: 5,
+    monitorIntervalSeconds: 5,
+    max: 4,
+    ...extra,
+  });
+  return boss;
+}
+
+/** Create (or update) every queue of the catalog. Idempotent; run at start. */
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  for (const [name, entry] of Object.entries(JobCatalog)) {
+    const options = { ...entry.policy, notify: true };
+    const existing = await boss.getQueue(name);
+    if (existing) await boss.updateQueue(name, options);
+    else await boss.createQueue(name, options);
+  }
+}
+
+/**
+ * Enqueue a catalog job inside the caller's drizzle transaction, so the job exists if and
+ * only if the transaction commits.
+ */
+export async function enqueue<Q extends QueueName>(
+  boss: PgBoss,
+  tx: Executor,
+  queue: Q,
+  payload: JobPayload<Q>,
+  options: Omit<SendOptions, "db"> = {},
+): Promise<string | null> {
+  const data = JobCatalog[queue].payload.parse(payload);
+  return boss.send(queue, data, { ...options, db: fromDrizzle(tx, drizzleSql) });
+}

@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+const DEFAULT_SIM_URL = "http://127.0.0.1:8090";
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === "" ? undefined : value));
+
+const EncryptionKey = z
+  .string({ error: "is required: 32 random bytes, base64 (openssl rand -base64 32)" })
+  .transform((value, ctx) => {
+    const key = Buffer.from(value, "base64");
+    if (key.length !== 32) {
+      ctx.addIssue({ code: "custom", message: `must be 32 bytes base64-encoded (got ${key.length} bytes)` });
+      return z.NEVER;
+    }
+    return key;
+  });
+
+const OsImages = z
+  .string()
+  .default(
+    "win7=00000000-0000-4000-8000-000000000007,win10=00000000-0000-4000-8000-000000000010," +
+      "kylin=00000000-0000-4000-8000-000000000020,macos=00000000-0000-4000-8000-000000000030",
+  )
+  .transform((value, ctx) => {
+    const images: Record<string, string> = {};
+    for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+      const [os, imageId] = entry.split("=").map((s) => s.trim());
+      if (!os || !imageId || !["win7", "win10", "kylin", "macos"].includes(os)) {
+        ctx.addIssue({ code: "custom", message: `bad entry "${entry}": expected <win7|win10|kylin|macos>=<image id>` });
+        return z.NEVER;
+      }
+      images[os] = imageId;
+    }
+    return images as Partial<Record<"win7" | "win10" | "kylin" | "macos", string>>;
+  });
+
+/**
+ * Every setting deskgate reads, from environment variables. Parsed once at start by
+ * `loadConfig`; nothing else reads `process.env`. `.env.example` documents each one.
+ */
+export const ConfigSchema = z.object({
+  DATABASE_URL: optionalString,
+  PORT: port(8080),
+  DESKGATE_HOST: z.string().default("127.0.0.1"),
+  DESKGATE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DESKGATE_ENCRYPTION_KEY: EncryptionKey,
+  DESKGATE_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || /^whsec_[A-Za-z0-9+/=]{32,}$/.test(v), {
+    message: "must be a Standard Webhooks secret: whsec_<base64 of 24–64 random bytes>",
+  }),
+  DESKGATE_CALLBACK_ALLOWLIST: z.string().default(""),
+  DESKGATE_BOOTSTRAP_API_KEY: optionalString,
+  DESKGATE_DEFAULT_PASSWORD: optionalString,
+  DESKGATE_VDI_URL: z.url({ message: "must be an http(s) URL" }).default(DEFAULT_SIM_URL),
+  DESKGATE_VDI_PROJECT_ID: z.string().default("sim-project"),
+  DESKGATE_VDI_TOKEN: z.string().default("sim-token"),
+  DESKGATE_VDI_OS_IMAGES: OsImages,
+  DESKGATE_VDI_PRODUCT_WINDOWS: z.string().default("workspace.x86.c2m4.windows"),
+  DESKGATE_VDI_PRODUCT_LINUX: z.string().default("workspace.x86.c2m4.linux"),
+  DESKGATE_VDI_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  DESKGATE_VDI_JOB_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60 * 1000),
+  DESKGATE_HPC_URL: z.url({ message: "must be an http(s) URL" }).default(DEFAULT_SIM_URL),
+  DESKGATE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+  DESKGATE_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  readonly lines: string[];
+  constructor(lines: string[]) {
+    super(`invalid configuration:\n${lines.map((l) => `  ${l}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.lines = lines;
+  }
+}
+
+/** Parse the environment; on failure throw one clear line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "?");
+    const value = env[name];
+    const shown = value === undefined ? "unset" : isSecretName(name) ? "set" : JSON.stringify(value);
+    return `${name} (${shown}): ${issue.message}`;
+  });
+  throw new ConfigError(lines);
+}
+
+function isSecretName(name: string): boolean {
+  return /KEY|SECRET|PASSWORD|TOKEN|DATABASE_URL/.test(name);
+}

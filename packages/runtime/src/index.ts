@@ -1,0 +1,5 @@
+export * from "./clock.ts";
+export * from "./config.ts";
+export * from "./logger.ts";
+export * from "./passwords.ts";
+export * from "./secret-box.ts";
