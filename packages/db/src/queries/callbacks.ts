@@ -55,7 +55,7 @@ export async function endAttempt(
 export async function updateDelivery(
   db: Executor,
   id: string,
-  patch: { state: "pending" | "delivered" | "failed" | "gone"; attempts: number; nextAttemptAt: Date | null },
+  patch: { state: "pending" | "delivered" | "failed" | "gone"; attempts: number; nextAttemptInSec: number | null },
 ): Promise<void> {
   const terminal = patch.state !== "pending";
   await db
@@ -63,7 +63,8 @@ export async function updateDelivery(
     .set({
       state: patch.state,
       attempts: patch.attempts,
-      nextAttemptAt: patch.nextAttemptAt,
+      // the database clock decides, like pg-boss's startAfter
+      nextAttemptAt: patch.nextAttemptInSec === null ? null : sql`now() + make_interval(secs => ${patch.nextAttemptInSec})`,
       ...(terminal ? { sealedPassword: null, finishedAt: sql`now()` } : {}),
     })
     .where(eq(callbackDeliveries.id, id));

@@ -11,3 +11,17 @@ export async function getOrCreateSetting(db: Executor, key: string, make: () => 
   const [row] = await db.select().from(settings).where(eq(settings.key, key));
   return row!.value;
 }
+
+/**
+ * The Standard Webhooks signing secret: DESKGATE_WEBHOOK_SECRET when configured, else a
+ * dev secret generated once and kept in the database, sealed — shared by every process.
+ */
+export async function resolveWebhookSecret(
+  db: Executor,
+  box: { seal(v: string): string; open(v: string): string },
+  configured: string | undefined,
+  generate: () => string,
+): Promise<string> {
+  if (configured) return configured;
+  return box.open(await getOrCreateSetting(db, "webhook_secret", () => box.seal(generate())));
+}

@@ -1,0 +1,214 @@
+import { createHash } from "node:crypto";
+import type { ApplyRequest, ApplyResult } from "@deskgate/contracts";
+import { allocateGroupNumber, deleteUserRow, saveProgress, type TaskRow, upsertDesktop, upsertUser } from "@deskgate/db";
+import { generatePassword } from "@deskgate/runtime";
+import { awaitJob, type PlatformDesktop, UpstreamError } from "@deskgate/upstream";
+import type { WorkerDeps } from "../deps.ts";
+import { TaskFailure } from "../failure.ts";
+import { runStep } from "../steps.ts";
+
+/**
+ * The task's resumable state, committed after every upstream step. A re-run (after a crash
+ * or a transient failure) reads it and continues where the last run stopped, so nothing is
+ * created twice upstream.
+ */
+export interface ApplyProgress {
+  mode?: "new_user" | "existing_user";
+  username?: string;
+  userId?: string;
+  /** The generated password, sealed (AES-256-GCM), until it is handed to the callback. */
+  sealedPassword?: string;
+  userCreated?: boolean;
+  desktopName?: string;
+  jobId?: string;
+  desktopId?: string;
+  /** Set once the task is known to fail: a re-run only finishes the rollback. */
+  failure?: string;
+}
+
+export interface ApplyOutcome {
+  data: Omit<ApplyResult, "task_id">;
+  password: string;
+}
+
+/** Group names must leave room for `_NNN` within Workspace's 20-character Windows limit. */
+const GROUP_NAME = /^[A-Za-z][A-Za-z0-9-]{0,15}$/;
+
+export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOutcome> {
+  const { db } = deps.database;
+  const request = task.request as ApplyRequest;
+  const progress = task.progress as ApplyProgress;
+  const save = async (patch: Partial<ApplyProgress>) => {
+    Object.assign(progress, patch);
+    await saveProgress(db, task.id, patch);
+  };
+  const step = <T>(name: string, fn: () => Promise<T>, describe?: (v: T) => string | undefined) =>
+    runStep(db, task.id, name, fn, describe);
+
+  if (!progress.mode) {
+    await step("resolve_user", async () => {
+      const existing = await deps.platform.findUser(request.username);
+      if (existing) {
+        await save({ mode: "existing_user", username: existing.name, userId: existing.id });
+        await upsertUser(db, { username: existing.name, upstreamId: existing.id, groupName: null, createdByTask: null });
+        return `existing user ${existing.name}: adding a desktop`;
+      }
+      if (!GROUP_NAME.test(request.username)) {
+        throw new TaskFailure(
+          `username "${request.username}" is neither an existing user nor a valid group name ` +
+            "(a group name starts with a letter and has at most 16 letters, digits or '-')",
+        );
+      }
+      await save({ mode: "new_user" });
+      return `group ${request.username}: allocating a new user`;
+    });
+  }
+
+  if (progress.mode === "new_user" && !progress.username) {
+    await step("allocate_username", async () => {
+      const skipped: string[] = [];
+      for (;;) {
+        const n = await allocateGroupNumber(db, request.username);
+        const candidate = `${request.username}_${String(n).padStart(2, "0")}`;
+        if (await deps.platform.findUser(candidate)) {
+          skipped.push(candidate); // made outside deskgate: never reuse it
+          continue;
+        }
+        const password = generatePassword(candidate);
+        await save({ username: candidate, sealedPassword: deps.box.seal(password) });
+        return skipped.length ? `${candidate} (skipped existing ${skipped.join(", ")})` : candidate;
+      }
+    });
+  }
+
+  const username = progress.username!;
+  if (progress.mode === "new_user" && !progress.userId) {
+    await step("create_user", async () => {
+      // Look before create: a previous run may have created it and died before recording.
+      const found = await deps.platform.findUser(username);
+      const user = found ?? (await deps.platform.createUser(username, deps.box.open(progress.sealedPassword!)));
+      await save({ userId: user.id, userCreated: true });
+      await upsertUser(db, { username, upstreamId: user.id, groupName: request.username, createdByTask: task.id });
+      return found ? `${username} found (created by an earlier run)` : `${username} created`;
+    });
+  }
+
+  const desktopName = progress.desktopName ?? computerNameFor(task.id, username);
+  if (!progress.desktopId && !progress.jobId) {
+    await step("create_desktop", async () => {
+      await save({ desktopName });
+      const found = await deps.platform.findDesktopByName(desktopName);
+      if (found) {
+        await save({ desktopId: found.id });
+        return `${desktopName} found (created by an earlier run)`;
+      }
+      const { jobId } = await deps.platform.createDesktop({ userName: username, os: request.os, name: desktopName });
+      await save({ jobId });
+      return `${desktopName} requested, platform job ${jobId}`;
+    });
+  }
+
+  const desktop = await step("wait_desktop", async () => {
+    if (progress.jobId) {
+      const status = await awaitJob(deps.platform, progress.jobId, {
+        intervalMs: deps.settings.pollIntervalMs,
+        timeoutMs: deps.settings.jobTimeoutMs,
+      });
+      if (status.state === "failed") {
+        throw new TaskFailure(`desktop creation failed on the platform: ${status.reason}${status.code ? ` (${status.code})` : ""}`);
+      }
+      if (status.desktopId) await save({ desktopId: status.desktopId });
+    }
+    const d = progress.desktopId
+      ? await deps.platform.getDesktop(progress.desktopId)
+      : await deps.platform.findDesktopByName(desktopName);
+    if (!d) throw new TaskFailure(`desktop ${desktopName} is missing on the platform after creation`);
+    const ready = await awaitDesktopActive(deps, d);
+    await save({ desktopId: ready.id });
+    return ready;
+  }, (d) => `${d.name} (${d.id}) active`);
+
+  await upsertDesktop(db, {
+    desktopUuid: desktop.id,
+    desktopName: desktop.name,
+    username,
+    os: request.os,
+    productId: desktop.productId,
+    status: "active",
+    createdByTask: task.id,
+  });
+
+  const newUser = progress.mode === "new_user";
+  return {
+    data: { username, password: "", desktop_uuid: desktop.id, desktop_name: desktop.name, new_user: newUser },
+    password: newUser ? deps.box.open(progress.sealedPassword!) : "",
+  };
+}
+
+/**
+ * Undo what this task made upstream, in reverse order: the desktop, then the user if this
+ * task created it. Safe to repeat. Returns what was rolled back, for the failure message.
+ */
+export async function rollbackApply(deps: WorkerDeps, task: TaskRow): Promise<string[]> {
+  const { db } = deps.database;
+  const progress = task.progress as ApplyProgress;
+  const undone: string[] = [];
+  const desktop = progress.desktopId
+    ? await deps.platform.getDesktop(progress.desktopId)
+    : progress.desktopName
+      ? await deps.platform.findDesktopByName(progress.desktopName)
+      : null;
+  if (desktop) {
+    await runStep(db, task.id, "rollback_desktop", async () => {
+      await deps.platform.deleteDesktop(desktop.id);
+      await waitGone(deps, desktop.id);
+    });
+    undone.push(`deleted desktop ${desktop.name}`);
+  }
+  if (progress.mode === "new_user" && progress.username) {
+    const user = progress.userId ? { id: progress.userId } : await deps.platform.findUser(progress.username);
+    if (user) {
+      await runStep(db, task.id, "rollback_user", () => deps.platform.deleteUser(user.id));
+      await deleteUserRow(db, progress.username);
+      undone.push(`deleted user ${progress.username}`);
+    }
+  }
+  return undone;
+}
+
+/** A desktop found by name after a crash may still be building: poll until it settles. */
+async function awaitDesktopActive(deps: WorkerDeps, desktop: PlatformDesktop): Promise<PlatformDesktop> {
+  const deadline = Date.now() + deps.settings.jobTimeoutMs;
+  let d: PlatformDesktop | null = desktop;
+  while (d && d.state === "creating" && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, deps.settings.pollIntervalMs));
+    d = await deps.platform.getDesktop(d.id);
+  }
+  if (!d) throw new TaskFailure(`desktop ${desktop.name} disappeared from the platform while it was being created`);
+  if (d.state === "error") throw new TaskFailure(`desktop ${d.name} is in ERROR state on the platform`);
+  if (d.state !== "active") {
+    throw new UpstreamError({ message: `desktop ${d.name} is still ${d.state}`, transient: true, reason: "busy" });
+  }
+  return d;
+}
+
+async function waitGone(deps: WorkerDeps, desktopId: string): Promise<void> {
+  const deadline = Date.now() + deps.settings.jobTimeoutMs;
+  while ((await deps.platform.getDesktop(desktopId)) !== null) {
+    if (Date.now() > deadline) {
+      throw new UpstreamError({ message: `desktop ${desktopId} is still being deleted`, transient: true, reason: "busy" });
+    }
+    await new Promise((r) => setTimeout(r, deps.settings.pollIntervalMs));
+  }
+}
+
+/**
+ * The desktop's platform-unique computer name, derived from the task id: it is the client
+ * token that lets a re-run find a desktop an earlier run created. 15 characters, letters,
+ * digits and '-', as Workspace requires; readable prefix from the user name.
+ */
+export function computerNameFor(taskId: string, username: string): string {
+  const prefix = username.replace(/[^A-Za-z0-9]/g, "").slice(0, 5).toUpperCase() || "DG";
+  const hash = createHash("sha256").update(taskId).digest("hex").slice(0, 14 - prefix.length).toUpperCase();
+  return `${prefix}-${hash}`;
+}

@@ -1,0 +1,62 @@
+import { JobCatalog, type QueueName } from "@deskgate/contracts";
+import { saveProgress, startTask, type TaskRow } from "@deskgate/db";
+import { isUpstreamError } from "@deskgate/upstream";
+import type { WorkerDeps } from "../deps.ts";
+import { TaskFailure } from "../failure.ts";
+import { finishWithCallback } from "../finish.ts";
+
+export interface TaskKindHandler {
+  run(deps: WorkerDeps, task: TaskRow): Promise<{ data: Record<string, unknown>; password?: string }>;
+  /** Undo upstream effects after a permanent failure; returns what was undone. */
+  rollback(deps: WorkerDeps, task: TaskRow): Promise<string[]>;
+}
+
+/**
+ * The life of one task job: start (or resume) the task, run its kind, and end it with a
+ * callback. Transient trouble (upstream 5xx/429/timeouts, a database blip) is thrown so
+ * pg-boss retries the job with backoff; on the last retry, or on a permanent failure, the
+ * task fails, its upstream effects are rolled back, and the failure callback says so.
+ */
+export async function runTaskJob(
+  deps: WorkerDeps,
+  queue: QueueName,
+  job: { data: { task_id: string }; retryCount: number },
+  kind: TaskKindHandler,
+): Promise<void> {
+  const task = await startTask(deps.database.db, job.data.task_id);
+  if (!task) return; // already ended (a duplicate delivery of the job): nothing to do
+  const log = deps.logger.child({ task_id: task.id, kind: task.kind, attempt: job.retryCount + 1 });
+  const progress = task.progress as { failure?: string; sealedPassword?: string };
+  try {
+    if (progress.failure) throw new TaskFailure(progress.failure);
+    const outcome = await kind.run(deps, task);
+    await finishWithCallback(deps, task, {
+      state: "succeeded",
+      data: outcome.data,
+      password: outcome.password,
+      progress: { ...task.progress as object, sealedPassword: undefined },
+    });
+    log.info("task succeeded");
+  } catch (error) {
+    const lastTry = job.retryCount >= JobCatalog[queue].policy.retryLimit;
+    const permanent = error instanceof TaskFailure || (isUpstreamError(error) && !error.transient);
+    if (!permanent && !lastTry) {
+      log.warn({ err: describe(error) }, "task step failed; the job will be retried");
+      throw error;
+    }
+    const reason = permanent ? (error as Error).message : `gave up after ${job.retryCount + 1} attempts: ${describe(error)}`;
+    await saveProgress(deps.database.db, task.id, { failure: reason });
+    const undone = await kind.rollback(deps, task);
+    const message = undone.length ? `${reason}; rolled back: ${undone.join(", ")}` : reason;
+    await finishWithCallback(deps, task, {
+      state: "failed",
+      message,
+      progress: { ...task.progress as object, failure: reason, sealedPassword: undefined },
+    });
+    log.info({ reason: message }, "task failed");
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,61 @@
+import { connect, createBoss, runMigrations } from "@deskgate/db";
+import { resolveWebhookSecret } from "@deskgate/db";
+import { createLogger, createSecretBox, loadConfig } from "@deskgate/runtime";
+import { createWorkspacePlatform } from "@deskgate/upstream";
+import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
+import { startWorker } from "./worker.ts";
+
+const config = loadConfig(process.env);
+const logger = createLogger({ name: "deskgate-worker", level: config.DESKGATE_LOG_LEVEL });
+if (!config.DATABASE_URL) {
+  logger.fatal("DATABASE_URL is required (pnpm start sets it up for you)");
+  process.exit(2);
+}
+
+await runMigrations(config.DATABASE_URL);
+const database = connect(config.DATABASE_URL, { max: config.DESKGATE_WORKER_CONCURRENCY + 4, applicationName: "deskgate-worker" });
+const boss = createBoss(config.DATABASE_URL);
+boss.on("error", (err) => logger.error({ err: err.message }, "queue error"));
+await boss.start();
+
+const box = createSecretBox(config.DESKGATE_ENCRYPTION_KEY);
+const platform = createWorkspacePlatform({
+  baseUrl: config.DESKGATE_VDI_URL,
+  projectId: config.DESKGATE_VDI_PROJECT_ID,
+  token: config.DESKGATE_VDI_TOKEN,
+  images: config.DESKGATE_VDI_OS_IMAGES,
+  products: { windows: config.DESKGATE_VDI_PRODUCT_WINDOWS, linux: config.DESKGATE_VDI_PRODUCT_LINUX },
+});
+const deliverer = createDeliverer({
+  policy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST),
+  timeoutMs: config.DESKGATE_CALLBACK_TIMEOUT_MS,
+});
+const secret = await resolveWebhookSecret(database.db, box, config.DESKGATE_WEBHOOK_SECRET, generateWebhookSecret);
+
+const worker = await startWorker({
+  database,
+  boss,
+  platform,
+  deliverer,
+  box,
+  logger,
+  webhookSecrets: async () => [secret],
+  settings: {
+    pollIntervalMs: config.DESKGATE_VDI_POLL_INTERVAL_MS,
+    jobTimeoutMs: config.DESKGATE_VDI_JOB_TIMEOUT_MS,
+    concurrency: config.DESKGATE_WORKER_CONCURRENCY,
+  },
+});
+logger.info({ upstream: config.DESKGATE_VDI_URL }, "worker started");
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "worker stopping");
+  await worker.stop({ timeoutMs: 30_000 });
+  await Promise.all([platform.close(), deliverer.close(), database.close()]);
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

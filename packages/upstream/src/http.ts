@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { Agent, request, errors as undiciErrors } from "undici";
+import { UpstreamError } from "./errors.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+  requestId: string | null;
+  retryAfterMs: number | null;
+}
+
+/**
+ * A small JSON-over-HTTP client on undici (much faster than global fetch here), with a
+ * per-request timeout and the client-side rate limiter. It returns every HTTP answer;
+ * transport failures become transient UpstreamErrors. Adapters classify the rest.
+ */
+export class JsonHttpClient {
+  readonly #agent: Agent;
+  readonly #timeoutMs: number;
+  readonly #limiter: RateLimiter;
+
+  constructor(opts: { timeoutMs: number; limiter: RateLimiter; connections?: number }) {
+    this.#timeoutMs = opts.timeoutMs;
+    this.#limiter = opts.limiter;
+    this.#agent = new Agent({ connections: opts.connections ?? 32, keepAliveTimeout: 10_000 });
+  }
+
+  async call(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ): Promise<JsonResponse> {
+    await this.#limiter.take();
+    try {
+      const res = await request(url, {
+        method: method as "GET",
+        dispatcher: this.#agent,
+        headers: {
+          accept: "application/json",
+          "x-request-id": randomUUID(),
+          ...headers,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      });
+      const text = await res.body.text();
+      let parsed: unknown = null;
+      if (text) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = { raw: text.slice(0, 500) };
+        }
+      }
+      return {
+        status: res.statusCode,
+        body: parsed,
+        requestId: headerValue(res.headers["x-request-id"]),
+        retryAfterMs: parseRetryAfter(headerValue(res.headers["retry-after"])),
+      };
+    } catch (e) {
+      throw transportError(e, method, url);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}
+
+function headerValue(v: string | string[] | undefined): string | null {
+  return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+}
+
+function parseRetryAfter(value: string | null): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+function transportError(e: unknown, method: string, url: string): UpstreamError {
+  const path = new URL(url).pathname;
+  const timeout = e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError;
+  const message = e instanceof Error ? e.message : String(e);
+  return new UpstreamError({
+    message: timeout ? `${method} ${path} timed out` : `${method} ${path} failed: ${message}`,
+    transient: true,
+    reason: timeout ? "timeout" : "unavailable",
+  });
+}

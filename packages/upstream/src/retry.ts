@@ -1,0 +1,32 @@
+import { isTransient, type UpstreamError } from "./errors.ts";
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Full-jitter exponential backoff for transient upstream errors, honouring the platform's
+ * Retry-After when it asks for longer. Permanent errors are rethrown at once.
+ */
+export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
+  const random = opts.random ?? Math.random;
+  const sleep = opts.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isTransient(e) || attempt >= opts.attempts) throw e;
+      const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
+      const backoff = Math.round(random() * ceiling);
+      const asked = (e as UpstreamError).retryAfterMs ?? 0;
+      await sleep(Math.max(backoff, Math.min(asked, opts.maxDelayMs)));
+    }
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * `pnpm start` (or `./dg start`): the whole of deskgate on one machine — PostgreSQL
+ * (embedded unless DATABASE_URL is set), the upstream simulator (unless DESKGATE_VDI_URL is
+ * set), the api, the worker, and a callback inbox that verifies signatures. Ctrl-C stops
+ * everything cleanly.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { connect, resolveWebhookSecret, runMigrations } from "@deskgate/db";
+import { startEmbeddedPostgres } from "@deskgate/db/embedded";
+import { createSecretBox } from "@deskgate/runtime";
+import { generateWebhookSecret } from "@deskgate/webhooks";
+import postgres from "postgres";
+import { startInbox } from "./inbox.ts";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const env = { ...process.env };
+const dataDir = resolve(root, env.DESKGATE_DATA_DIR ?? ".data");
+mkdirSync(dataDir, { recursive: true });
+const children: { name: string; proc: ChildProcess }[] = [];
+let stopDatabase: (() => Promise<void>) | null = null;
+let stopping = false;
+
+function say(line: string) {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main() {
+  // 1. Dev secrets (kept in a git-ignored file, mode 600) unless configured.
+  const secretsFile = join(dataDir, "dev-secrets.json");
+  if (!existsSync(secretsFile)) {
+    writeFileSync(secretsFile, JSON.stringify({ encryptionKey: randomBytes(32).toString("base64") }), { mode: 0o600 });
+    chmodSync(secretsFile, 0o600);
+  }
+  const devSecrets = JSON.parse(readFileSync(secretsFile, "utf8")) as { encryptionKey: string };
+  env.DESKGATE_ENCRYPTION_KEY ??= devSecrets.encryptionKey;
+
+  // 2. PostgreSQL.
+  let databaseNote = "DATABASE_URL";
+  if (!env.DATABASE_URL) {
+    const server = await startEmbeddedPostgres({ dataDir: join(dataDir, "pg") });
+    stopDatabase = server.stop;
+    const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+    const [exists] = await admin`select 1 from pg_database where datname = 'deskgate'`;
+    if (!exists) await admin.unsafe("create database deskgate");
+    await admin.end();
+    env.DATABASE_URL = server.databaseUrl("deskgate");
+    databaseNote = `embedded PostgreSQL on localhost:${server.port}, data in ${join(dataDir, "pg")}`;
+  }
+  await runMigrations(env.DATABASE_URL);
+
+  // 3. The signing secret, so the inbox can verify what the worker signs.
+  const database = connect(env.DATABASE_URL, { max: 1 });
+  const box = createSecretBox(Buffer.from(env.DESKGATE_ENCRYPTION_KEY, "base64"));
+  const secret = await resolveWebhookSecret(database.db, box, env.DESKGATE_WEBHOOK_SECRET, generateWebhookSecret);
+  await database.close();
+
+  // 4. Simulator.
+  let simUrl = env.DESKGATE_VDI_URL;
+  if (!simUrl) {
+    const port = await portOr(Number(env.SIM_PORT ?? 8090));
+    simUrl = `http://127.0.0.1:${port}`;
+    await launch("sim", "apps/sim/src/main.ts", { ...env, PORT: String(port), SIM_JOB_PHASE_MS: env.SIM_JOB_PHASE_MS ?? "300" });
+    await waitForHttp(`${simUrl}/_sim/state`);
+    env.DESKGATE_VDI_URL = simUrl;
+    env.DESKGATE_HPC_URL ??= simUrl;
+    env.DESKGATE_VDI_POLL_INTERVAL_MS ??= "200";
+  }
+
+  // 5. Callback inbox (dev receivers live on 127.0.0.1, so the dev allowlist opens it).
+  const inbox = await startInbox({
+    port: await portOr(Number(env.INBOX_PORT ?? 8099)),
+    secret,
+    onCallback: (cb) => {
+      const body = cb.body as { data?: Record<string, unknown>; status?: string; message?: string };
+      const data = { ...body.data, ...(body.data?.password ? { password: "********" } : {}) };
+      say(`[inbox] callback ${cb.headers["webhook-id"]} signature ${cb.verified ? "verified" : "INVALID"}: status ${body.status} ${JSON.stringify(data)}${body.message ? ` — ${body.message}` : ""}`);
+    },
+  });
+  env.DESKGATE_CALLBACK_ALLOWLIST ??= "127.0.0.1/32";
+
+  // 6. api and worker.
+  const apiPort = await portOr(Number(env.PORT ?? 8080));
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  await launch("worker", "apps/worker/src/main.ts", env);
+  await launch("api", "apps/api/src/main.ts", { ...env, PORT: String(apiPort) });
+  await waitForHttp(`${apiUrl}/healthz`);
+
+  say("");
+  say("deskgate is running");
+  say(`  API        ${apiUrl}            REST (/api/...), /healthz`);
+  say(`  Simulator  ${simUrl}            /_sim/state`);
+  say(`  Inbox      ${inbox.url}/callbacks  receives and verifies callbacks (GET ${inbox.url} lists them)`);
+  say(`  Database   ${databaseNote}`);
+  say("");
+  say("Open a desktop:");
+  say(`  curl -s -X POST ${apiUrl}/api/desktop/apply -H 'content-type: application/json' \\`);
+  say(`    -d '{"username":"demo","os":"win10","callback_url":"${inbox.url}/callbacks"}'`);
+  say("Press Ctrl-C to stop.");
+  say("");
+}
+
+async function launch(name: string, script: string, childEnv: NodeJS.ProcessEnv) {
+  const proc = spawn(process.execPath, [join(root, script)], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  children.push({ name, proc });
+  for (const stream of [proc.stdout, proc.stderr]) {
+    createInterface({ input: stream! }).on("line", (line) => say(`[${name}] ${line}`));
+  }
+  proc.on("exit", (code, signal) => {
+    if (!stopping) {
+      say(`[${name}] exited unexpectedly (${signal ?? code}); stopping deskgate`);
+      void shutdown(1);
+    }
+  });
+}
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(
+    children.map(
+      ({ proc }) =>
+        new Promise<void>((done) => {
+          if (proc.exitCode !== null || proc.signalCode !== null) return done();
+          proc.once("exit", () => done());
+          proc.kill("SIGTERM");
+          setTimeout(() => proc.kill("SIGKILL"), 15_000).unref();
+        }),
+    ),
+  );
+  if (stopDatabase) await stopDatabase();
+  say("deskgate stopped");
+  process.exit(code);
+}
+
+/** The preferred port if it is free, else any free one. */
+function portOr(preferred: number): Promise<number> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once("error", () => {
+      const any = createServer();
+      any.listen(0, "127.0.0.1", () => {
+        const address = any.address();
+        any.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
+      });
+    });
+    server.listen(preferred, "127.0.0.1", () => server.close(() => resolvePort(preferred)));
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`${url} did not come up within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+main().catch((error) => {
+  say(`deskgate failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  void shutdown(1);
+});
