@@ -138,19 +138,18 @@ async function shutdown(code: number) {
   process.exit(code);
 }
 
-/** The preferred port if it is free, else any free one. */
+/** The preferred port if it is free (0 = any), else any free one. */
 function portOr(preferred: number): Promise<number> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.once("error", () => {
-      const any = createServer();
-      any.listen(0, "127.0.0.1", () => {
-        const address = any.address();
-        any.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
+  const tryListen = (port: number) =>
+    new Promise<number | null>((done) => {
+      const server = createServer();
+      server.once("error", () => done(null));
+      server.listen(port, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() => done(typeof address === "object" && address ? address.port : null));
       });
     });
-    server.listen(preferred, "127.0.0.1", () => server.close(() => resolvePort(preferred)));
-  });
+  return tryListen(preferred).then((port) => port ?? tryListen(0).then((any) => any ?? 0));
 }
 
 async function waitForHttp(url: string, timeoutMs = 30_000) {

@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "..");
+const dataDir = mkdtempSync(join(tmpdir(), "deskgate-start-"));
+let proc: ChildProcess | undefined;
+
+afterAll(() => {
+  proc?.kill("SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/**
+ * The README's first command, as a newcomer runs it: `pnpm start` brings up embedded
+ * PostgreSQL, the simulator, api, worker and inbox, prints its URLs, opens a desktop whose
+ * signed callback the inbox verifies, and stops cleanly on SIGTERM.
+ */
+describe("pnpm start", () => {
+  it("starts deskgate, serves an apply end to end, and stops cleanly", async () => {
+    const env = { ...process.env, DESKGATE_DATA_DIR: dataDir, PORT: "0", SIM_PORT: "0", INBOX_PORT: "0" };
+    for (const key of ["DATABASE_URL", "DESKGATE_VDI_URL", "DESKGATE_ENCRYPTION_KEY", "DESKGATE_WEBHOOK_SECRET"]) delete env[key];
+    proc = spawn(process.execPath, [join(root, "scripts/start.ts")], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const lines: string[] = [];
+    const waitFor = (pattern: RegExp, timeoutMs: number) =>
+      new Promise<RegExpMatchArray>((resolveMatch, reject) => {
+        const found = lines.map((l) => l.match(pattern)).find(Boolean);
+        if (found) return resolveMatch(found);
+        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern}; got:\n${lines.join("\n")}`)), timeoutMs);
+        const onLine = (line: string) => {
+          const m = line.match(pattern);
+          if (m) {
+            clearTimeout(timer);
+            resolveMatch(m);
+          }
+        };
+        listeners.push(onLine);
+      });
+    const listeners: ((line: string) => void)[] = [];
+    for (const stream of [proc.stdout!, proc.stderr!]) {
+      createInterface({ input: stream }).on("line", (line) => {
+        lines.push(line);
+        for (const l of listeners) l(line);
+      });
+    }
+
+    await waitFor(/^deskgate is running$/, 60_000);
+    const api = (await waitFor(/^ {2}API +(http:\/\/\S+)/, 1000))[1]!;
+    const inbox = (await waitFor(/^ {2}Inbox +(http:\/\/\S+)/, 1000))[1]!;
+    await waitFor(/^ {2}Simulator +http:\/\/\S+/, 1000);
+
+    const res = await fetch(`${api}/api/desktop/apply`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "newcomer", os: "win10", callback_url: inbox }),
+    });
+    const ack = (await res.json()) as { data: { task_id: string }; status: string };
+    expect(ack.status).toBe("0");
+    const [line] = await waitFor(/\[inbox\] callback msg_\w+ signature (\w+): status (\S+) (.*)/, 30_000);
+    expect(line).toContain("signature verified: status 0");
+    expect(line).toContain(`"task_id":"${ack.data.task_id}"`);
+    expect(line).toContain('"username":"newcomer_01"');
+    expect(line).toContain('"password":"********"');
+
+    const exited = new Promise<number | null>((r) => proc!.once("exit", (code) => r(code)));
+    proc.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(lines.join("\n")).toContain("deskgate stopped");
+    // No secret reached the console: the generated password is masked, keys are never printed.
+    expect(lines.join("\n")).not.toMatch(/whsec_/);
+  }, 120_000);
+});
