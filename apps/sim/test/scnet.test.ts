@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { type Harness, start } from "./helpers.ts";
+
+const VNC = "/hpc/openapi/v2/desktop/vnc";
+
+async function login(h: Harness): Promise<string> {
+  const res = await h.scnet("POST", "/ac/openapi/v2/tokens", undefined, {
+    user: "hpcuser",
+    password: "hpc-pass",
+    orgId: "org-1",
+  });
+  expect(res.body).toMatchObject({
+    code: "0",
+    msg: "success",
+    data: [{ clusterId: "11112", clusterName: "sim-cluster" }],
+  });
+  return res.body.data[0].token;
+}
+
+describe("SCNet", () => {
+  it("token → center → VNC session life cycle", async () => {
+    const h = await start();
+    const token = await login(h);
+    const center = await h.scnet("GET", "/ac/openapi/v2/center", token);
+    expect(center.body.data.hpcUrls).toEqual([
+      { url: "http://unreachable.invalid:1", enable: "false" },
+      { url: h.url, enable: "true" },
+    ]);
+
+    const created = await h.scnet("PUT", VNC, token);
+    expect(created.status).toBe(200);
+    expect(created.body.code).toBe("0");
+    const session = created.body.data;
+    expect(Object.keys(session).sort()).toEqual(
+      [
+        "createDate",
+        "hostname",
+        "id",
+        "ip",
+        "jobs",
+        "length",
+        "name",
+        "sessionId",
+        "sid",
+        "user",
+        "width",
+      ].sort(),
+    );
+    expect(session).toMatchObject({ user: "hpcuser", length: "1080", width: "1920" });
+    expect(session.sessionId).toBe(`${session.hostname}--hpcuser--${session.jobs}--${session.sid}`);
+    expect(session.createDate).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+
+    expect((await h.scnet("PUT", VNC, token)).body.data).toEqual(session);
+    expect((await h.scnet("GET", VNC, token)).body).toEqual({ code: "0", msg: "success", data: [session] });
+
+    const launch = await h.scnet("GET", `${VNC}/${session.sessionId}/launchurl`, token);
+    expect(launch.body.data).toMatch(/^https:\/\//);
+
+    expect((await h.scnet("DELETE", `${VNC}/${session.sessionId}`, token)).body.code).toBe("0");
+    const again = await h.scnet("DELETE", `${VNC}/${session.sessionId}`, token);
+    expect(again).toMatchObject({ status: 200, body: { code: "815010", msg: "桌面会话不存在,删除失败" } });
+    expect((await h.scnet("GET", VNC, token)).body.data).toEqual([]);
+    expect((await h.call("GET", "/_sim/state")).body.tokens_issued).toBe(1);
+  });
+
+  it("rejects bad credentials, missing headers and unknown tokens", async () => {
+    const h = await start();
+    const wrong = await h.scnet("POST", "/ac/openapi/v2/tokens", undefined, {
+      user: "hpcuser",
+      password: "nope",
+      orgId: "org-1",
+    });
+    expect(wrong.body).toEqual({ code: "10008", msg: "权限不足", data: null });
+    const missing = await h.scnet("POST", "/ac/openapi/v2/tokens", undefined, { user: "hpcuser" });
+    expect(missing.body).toMatchObject({ code: "10003", msg: "参数不全" });
+    expect((await h.scnet("PUT", VNC, "forged")).body.code).toBe("10008");
+    expect((await h.scnet("GET", VNC)).body.code).toBe("10003");
+  });
+
+  it("expires tokens and renews them with tokens/next", async () => {
+    const h = await start({ tokenTtlMs: 300 });
+    const token = await login(h);
+    expect((await h.scnet("GET", VNC, token)).body.code).toBe("0");
+    await expect
+      .poll(async () => (await h.scnet("GET", VNC, token)).body, { interval: 20, timeout: 2000 })
+      .toMatchObject({ code: "10008", msg: "权限不足" });
+
+    const renewed = await h.scnet("POST", "/ac/openapi/v2/tokens/next", token);
+    expect(renewed.body.code).toBe("0");
+    const fresh: string = renewed.body.data[0].token;
+    expect(fresh).not.toBe(token);
+    expect((await h.scnet("PUT", VNC, fresh)).body.code).toBe("0");
+    expect((await h.scnet("POST", "/ac/openapi/v2/tokens/next", token)).body.code).toBe("10008");
+  });
+});
