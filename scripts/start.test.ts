@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "..");
 const dataDir = mkdtempSync(join(tmpdir(), "deskgate-start-"));
+chmodSync(dataDir, 0o755); // like a project folder: the embedded server's user must enter it
 let proc: ChildProcess | undefined;
 
 afterAll(() => {
@@ -21,15 +22,33 @@ afterAll(() => {
  */
 describe("pnpm start", () => {
   it("starts deskgate, serves an apply end to end, and stops cleanly", async () => {
-    const env = { ...process.env, DESKGATE_DATA_DIR: dataDir, PORT: "0", SIM_PORT: "0", INBOX_PORT: "0" };
-    for (const key of ["DATABASE_URL", "DESKGATE_VDI_URL", "DESKGATE_ENCRYPTION_KEY", "DESKGATE_WEBHOOK_SECRET"]) delete env[key];
-    proc = spawn(process.execPath, [join(root, "scripts/start.ts")], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DESKGATE_DATA_DIR: dataDir,
+      PORT: "0",
+      SIM_PORT: "0",
+      INBOX_PORT: "0",
+    };
+    for (const key of [
+      "DATABASE_URL",
+      "DESKGATE_VDI_URL",
+      "DESKGATE_ENCRYPTION_KEY",
+      "DESKGATE_WEBHOOK_SECRET",
+    ])
+      delete env[key];
+    proc = spawn(process.execPath, [join(root, "scripts/start.ts")], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const lines: string[] = [];
     const waitFor = (pattern: RegExp, timeoutMs: number) =>
       new Promise<RegExpMatchArray>((resolveMatch, reject) => {
         const found = lines.map((l) => l.match(pattern)).find(Boolean);
         if (found) return resolveMatch(found);
-        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern}; got:\n${lines.join("\n")}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no line matching ${pattern}; got:\n${lines.join("\n")}`)),
+          timeoutMs,
+        );
         const onLine = (line: string) => {
           const m = line.match(pattern);
           if (m) {

@@ -34,7 +34,9 @@ async function main() {
   // 1. Dev secrets (kept in a git-ignored file, mode 600) unless configured.
   const secretsFile = join(dataDir, "dev-secrets.json");
   if (!existsSync(secretsFile)) {
-    writeFileSync(secretsFile, JSON.stringify({ encryptionKey: randomBytes(32).toString("base64") }), { mode: 0o600 });
+    writeFileSync(secretsFile, JSON.stringify({ encryptionKey: randomBytes(32).toString("base64") }), {
+      mode: 0o600,
+    });
     chmodSync(secretsFile, 0o600);
   }
   const devSecrets = JSON.parse(readFileSync(secretsFile, "utf8")) as { encryptionKey: string };
@@ -57,7 +59,12 @@ async function main() {
   // 3. The signing secret, so the inbox can verify what the worker signs.
   const database = connect(env.DATABASE_URL, { max: 1 });
   const box = createSecretBox(Buffer.from(env.DESKGATE_ENCRYPTION_KEY, "base64"));
-  const secret = await resolveWebhookSecret(database.db, box, env.DESKGATE_WEBHOOK_SECRET, generateWebhookSecret);
+  const secret = await resolveWebhookSecret(
+    database.db,
+    box,
+    env.DESKGATE_WEBHOOK_SECRET,
+    generateWebhookSecret,
+  );
   await database.close();
 
   // 4. Simulator.
@@ -65,7 +72,11 @@ async function main() {
   if (!simUrl) {
     const port = await portOr(Number(env.SIM_PORT ?? 8090));
     simUrl = `http://127.0.0.1:${port}`;
-    await launch("sim", "apps/sim/src/main.ts", { ...env, PORT: String(port), SIM_JOB_PHASE_MS: env.SIM_JOB_PHASE_MS ?? "300" });
+    await launch("sim", "apps/sim/src/main.ts", {
+      ...env,
+      PORT: String(port),
+      SIM_JOB_PHASE_MS: env.SIM_JOB_PHASE_MS ?? "300",
+    });
     await waitForHttp(`${simUrl}/_sim/state`);
     env.DESKGATE_VDI_URL = simUrl;
     env.DESKGATE_HPC_URL ??= simUrl;
@@ -79,7 +90,9 @@ async function main() {
     onCallback: (cb) => {
       const body = cb.body as { data?: Record<string, unknown>; status?: string; message?: string };
       const data = { ...body.data, ...(body.data?.password ? { password: "********" } : {}) };
-      say(`[inbox] callback ${cb.headers["webhook-id"]} signature ${cb.verified ? "verified" : "INVALID"}: status ${body.status} ${JSON.stringify(data)}${body.message ? ` — ${body.message}` : ""}`);
+      say(
+        `[inbox] callback ${cb.headers["webhook-id"]} signature ${cb.verified ? "verified" : "INVALID"}: status ${body.status} ${JSON.stringify(data)}${body.message ? ` — ${body.message}` : ""}`,
+      );
     },
   });
   env.DESKGATE_CALLBACK_ALLOWLIST ??= "127.0.0.1/32";
@@ -106,7 +119,10 @@ async function main() {
 }
 
 async function launch(name: string, script: string, childEnv: NodeJS.ProcessEnv) {
-  const proc = spawn(process.execPath, [join(root, script)], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [join(root, script)], {
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push({ name, proc });
   for (const stream of [proc.stdout, proc.stderr]) {
     createInterface({ input: stream! }).on("line", (line) => say(`[${name}] ${line}`));

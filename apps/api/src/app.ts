@@ -25,7 +25,9 @@ export function createApp(deps: ApiDeps): Hono {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   registerDesktopApply(app, deps);
 
-  app.notFound((c) => errorResponse(c, "not_found", `No route for ${c.req.method} ${c.req.path}`, languageFor(c)));
+  app.notFound((c) =>
+    errorResponse(c, "not_found", `No route for ${c.req.method} ${c.req.path}`, languageFor(c)),
+  );
   app.onError((error, c) => {
     const lang = languageFor(c);
     if (error instanceof ApiError) {

@@ -1,4 +1,11 @@
-import { type ErrorCode, defaultMessage, fail, httpStatusOf, type Language, type StatusStyle } from "@deskgate/contracts";
+import {
+  defaultMessage,
+  type ErrorCode,
+  fail,
+  httpStatusOf,
+  type Language,
+  type StatusStyle,
+} from "@deskgate/contracts";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 

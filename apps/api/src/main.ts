@@ -1,7 +1,7 @@
-import { serve } from "@hono/node-server";
 import { connect, createBoss, runMigrations } from "@deskgate/db";
 import { createLogger, loadConfig } from "@deskgate/runtime";
 import { parseAllowlist } from "@deskgate/webhooks";
+import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 
 const config = loadConfig(process.env);

@@ -46,7 +46,14 @@ describe("POST /api/desktop/apply, end to end", () => {
     expect(callback.body.status).toBe("0");
     expect(callback.body.message).toBe("");
     const data = callback.body.data;
-    expect(Object.keys(data)).toEqual(["task_id", "username", "password", "desktop_uuid", "desktop_name", "new_user"]);
+    expect(Object.keys(data)).toEqual([
+      "task_id",
+      "username",
+      "password",
+      "desktop_uuid",
+      "desktop_name",
+      "new_user",
+    ]);
     expect(data.username).toBe("alpha_01");
     expect(data.new_user).toBe(true);
     expect(String(data.password)).toMatch(/^.{16}$/);
@@ -56,7 +63,11 @@ describe("POST /api/desktop/apply, end to end", () => {
     expect(user).toBeDefined();
     expect(user!.password).toBe(data.password);
     const desktop = sim.desktops.find((d) => d.desktop_id === data.desktop_uuid);
-    expect(desktop).toMatchObject({ user_name: "alpha_01", computer_name: data.desktop_name, status: "ACTIVE" });
+    expect(desktop).toMatchObject({
+      user_name: "alpha_01",
+      computer_name: data.desktop_name,
+      status: "ACTIVE",
+    });
 
     const task = await getTask(stack.database.db, ack.data.task_id);
     expect(task?.state).toBe("succeeded");
@@ -69,7 +80,8 @@ describe("POST /api/desktop/apply, end to end", () => {
       ["create_desktop", "ok"],
       ["wait_desktop", "ok"],
     ]);
-    const [delivery] = await stack.database.sql`select state, sealed_password, body from callback_deliveries where task_id = ${ack.data.task_id}`;
+    const [delivery] = await stack.database
+      .sql`select state, sealed_password, body from callback_deliveries where task_id = ${ack.data.task_id}`;
     expect(delivery).toMatchObject({ state: "delivered", sealed_password: null });
     expect(delivery!.body).not.toContain(String(data.password));
   });
@@ -86,7 +98,7 @@ describe("POST /api/desktop/apply, end to end", () => {
     expect(desktops).toHaveLength(20);
   });
 
-  it("adds a desktop to an existing user and sends password \"\"", async () => {
+  it('adds a desktop to an existing user and sends password ""', async () => {
     const first = await waitForCallback((await apply("beta")).data.task_id);
     const username = first.body.data.username as string;
     const second = await waitForCallback((await apply(username, "kylin")).data.task_id);
@@ -102,7 +114,11 @@ describe("POST /api/desktop/apply, end to end", () => {
     const res = await fetch(`${stack.simUrl}/v2/sim-project/users`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-auth-token": "sim-token" },
-      body: JSON.stringify({ user_name: "ext_01", active_type: "ADMIN_ACTIVATE", password: "Outside-Made-9x" }),
+      body: JSON.stringify({
+        user_name: "ext_01",
+        active_type: "ADMIN_ACTIVATE",
+        password: "Outside-Made-9x",
+      }),
     });
     expect(res.status).toBe(201);
     const callback = await waitForCallback((await apply("ext")).data.task_id);
@@ -110,7 +126,10 @@ describe("POST /api/desktop/apply, end to end", () => {
   });
 
   it("rolls back the user and the desktop when the platform fails the desktop, and says so", async () => {
-    await fetch(`${stack.simUrl}/_sim/faults`, { method: "POST", body: JSON.stringify({ job_fail_rate: 1 }) });
+    await fetch(`${stack.simUrl}/_sim/faults`, {
+      method: "POST",
+      body: JSON.stringify({ job_fail_rate: 1 }),
+    });
     try {
       const ack = await apply("gamma");
       const callback = await waitForCallback(ack.data.task_id);

@@ -35,7 +35,8 @@ export async function finishWithCallback(
       webhookId: `msg_${deliveryId.replaceAll("-", "")}`,
       url: task.callbackUrl,
       body: JSON.stringify(envelope),
-      sealedPassword: outcome.state === "succeeded" && outcome.password ? deps.box.seal(outcome.password) : null,
+      sealedPassword:
+        outcome.state === "succeeded" && outcome.password ? deps.box.seal(outcome.password) : null,
     });
     await enqueue(deps.boss, tx, "callback.deliver", { delivery_id: deliveryId, attempt: 1 });
     return true;

@@ -1,5 +1,4 @@
-import { connect, createBoss, runMigrations } from "@deskgate/db";
-import { resolveWebhookSecret } from "@deskgate/db";
+import { connect, createBoss, resolveWebhookSecret, runMigrations } from "@deskgate/db";
 import { createLogger, createSecretBox, loadConfig } from "@deskgate/runtime";
 import { createWorkspacePlatform } from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
@@ -13,7 +12,10 @@ if (!config.DATABASE_URL) {
 }
 
 await runMigrations(config.DATABASE_URL);
-const database = connect(config.DATABASE_URL, { max: config.DESKGATE_WORKER_CONCURRENCY + 4, applicationName: "deskgate-worker" });
+const database = connect(config.DATABASE_URL, {
+  max: config.DESKGATE_WORKER_CONCURRENCY + 4,
+  applicationName: "deskgate-worker",
+});
 const boss = createBoss(config.DATABASE_URL);
 boss.on("error", (err) => logger.error({ err: err.message }, "queue error"));
 await boss.start();
@@ -30,7 +32,12 @@ const deliverer = createDeliverer({
   policy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST),
   timeoutMs: config.DESKGATE_CALLBACK_TIMEOUT_MS,
 });
-const secret = await resolveWebhookSecret(database.db, box, config.DESKGATE_WEBHOOK_SECRET, generateWebhookSecret);
+const secret = await resolveWebhookSecret(
+  database.db,
+  box,
+  config.DESKGATE_WEBHOOK_SECRET,
+  generateWebhookSecret,
+);
 
 const worker = await startWorker({
   database,

@@ -19,7 +19,10 @@ export async function runStep<T>(
     return value;
   } catch (e) {
     const upstreamRequestId = isUpstreamError(e) ? (e.requestId ?? undefined) : undefined;
-    await endStep(db, stepId, "failed", { detail: e instanceof Error ? e.message : String(e), upstreamRequestId });
+    await endStep(db, stepId, "failed", {
+      detail: e instanceof Error ? e.message : String(e),
+      upstreamRequestId,
+    });
     throw e;
   }
 }

@@ -51,7 +51,10 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
               await handle(deps, job);
               return { id: job.id, status: "completed" as const };
             } catch (error) {
-              deps.logger.warn({ queue, job_id: job.id, err: error instanceof Error ? error.message : String(error) }, "job failed");
+              deps.logger.warn(
+                { queue, job_id: job.id, err: error instanceof Error ? error.message : String(error) },
+                "job failed",
+              );
               return { id: job.id, status: "failed" as const, output: { message: String(error) } };
             }
           }),

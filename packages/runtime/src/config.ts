@@ -27,10 +27,16 @@ const OsImages = z
   )
   .transform((value, ctx) => {
     const images: Record<string, string> = {};
-    for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [os, imageId] = entry.split("=").map((s) => s.trim());
       if (!os || !imageId || !["win7", "win10", "kylin", "macos"].includes(os)) {
-        ctx.addIssue({ code: "custom", message: `bad entry "${entry}": expected <win7|win10|kylin|macos>=<image id>` });
+        ctx.addIssue({
+          code: "custom",
+          message: `bad entry "${entry}": expected <win7|win10|kylin|macos>=<image id>`,
+        });
         return z.NEVER;
       }
       images[os] = imageId;
@@ -48,9 +54,12 @@ export const ConfigSchema = z.object({
   DESKGATE_HOST: z.string().default("127.0.0.1"),
   DESKGATE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DESKGATE_ENCRYPTION_KEY: EncryptionKey,
-  DESKGATE_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || /^whsec_[A-Za-z0-9+/=]{32,}$/.test(v), {
-    message: "must be a Standard Webhooks secret: whsec_<base64 of 24–64 random bytes>",
-  }),
+  DESKGATE_WEBHOOK_SECRET: optionalString.refine(
+    (v) => v === undefined || /^whsec_[A-Za-z0-9+/=]{32,}$/.test(v),
+    {
+      message: "must be a Standard Webhooks secret: whsec_<base64 of 24–64 random bytes>",
+    },
+  ),
   DESKGATE_CALLBACK_ALLOWLIST: z.string().default(""),
   DESKGATE_BOOTSTRAP_API_KEY: optionalString,
   DESKGATE_DEFAULT_PASSWORD: optionalString,
@@ -61,7 +70,11 @@ export const ConfigSchema = z.object({
   DESKGATE_VDI_PRODUCT_WINDOWS: z.string().default("workspace.x86.c2m4.windows"),
   DESKGATE_VDI_PRODUCT_LINUX: z.string().default("workspace.x86.c2m4.linux"),
   DESKGATE_VDI_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
-  DESKGATE_VDI_JOB_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60 * 1000),
+  DESKGATE_VDI_JOB_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60 * 1000),
   DESKGATE_HPC_URL: z.url({ message: "must be an http(s) URL" }).default(DEFAULT_SIM_URL),
   DESKGATE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   DESKGATE_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),

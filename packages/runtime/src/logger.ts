@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export type { Logger } from "pino";
 
@@ -23,7 +23,11 @@ export const REDACT_PATHS = [
   '*.headers["webhook-signature"]',
 ];
 
-export function createLogger(opts: { level?: string; name: string; destination?: pino.DestinationStream }): Logger {
+export function createLogger(opts: {
+  level?: string;
+  name: string;
+  destination?: pino.DestinationStream;
+}): Logger {
   return pino(
     {
       name: opts.name,

@@ -17,7 +17,10 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   try {
     body = JSON.parse(text);
   } catch {
-    throw new ApiError("invalid_json", text.trim() === "" ? "The request body is empty; a JSON object is required" : undefined);
+    throw new ApiError(
+      "invalid_json",
+      text.trim() === "" ? "The request body is empty; a JSON object is required" : undefined,
+    );
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new ApiError("invalid_request", "The request body must be a JSON object");
@@ -34,7 +37,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], body: unknown)
     const field = issue.path.map(String).join(".") || "body";
     if (seen.has(field)) continue;
     seen.add(field);
-    const missing = issue.code === "invalid_type" && valueAt(body, issue.path) === undefined;
+    // optional fields raise no issue when absent, so an absent value here is a required one
+    const missing = issue.path.length > 0 && valueAt(body, issue.path) === undefined;
     parts.push(`${field}: ${missing ? "is required" : issue.message}`);
   }
   return parts.join("; ");

@@ -19,7 +19,10 @@ export async function acceptApply(
   if (!url.ok) return { kind: "rejected", message: `callback_url: ${url.reason}` };
   if (!deps.osImages[input.os]) {
     const available = Object.keys(deps.osImages).join(", ") || "none";
-    return { kind: "rejected", message: `os: ${input.os} is not available on this platform (available: ${available})` };
+    return {
+      kind: "rejected",
+      message: `os: ${input.os} is not available on this platform (available: ${available})`,
+    };
   }
   const taskId = randomUUID();
   await deps.database.db.transaction(async (tx) => {

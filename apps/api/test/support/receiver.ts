@@ -38,8 +38,17 @@ export async function startReceiver(respond: (count: number) => number = () => 2
     waitFor(n: number, timeoutMs = 20_000): Promise<Received[]> {
       if (received.length >= n) return Promise.resolve(received);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${n} callbacks arrived`)), timeoutMs);
-        waiters.push({ n, resolve: () => (clearTimeout(timer), resolve(received)) });
+        const timer = setTimeout(
+          () => reject(new Error(`only ${received.length} of ${n} callbacks arrived`)),
+          timeoutMs,
+        );
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve(received);
+          },
+        });
       });
     },
     close: () => new Promise<void>((r) => server.close(() => r())),

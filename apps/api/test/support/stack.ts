@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { serve } from "@hono/node-server";
 import { connect, createBoss, type Database } from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
 import { createLogger, createSecretBox } from "@deskgate/runtime";
@@ -7,9 +6,12 @@ import { createSim, SIM_IMAGES } from "@deskgate/sim";
 import { createWorkspacePlatform } from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
 import { startWorker } from "@deskgate/worker";
+import { serve } from "@hono/node-server";
 import { createApp } from "../../src/app.ts";
 
-export const SIM_OS_IMAGES = Object.fromEntries(Object.entries(SIM_IMAGES).map(([os, image]) => [os, image.image_id]));
+export const SIM_OS_IMAGES = Object.fromEntries(
+  Object.entries(SIM_IMAGES).map(([os, image]) => [os, image.image_id]),
+);
 
 /**
  * The whole of deskgate for one test file: its own database, the simulator, the api on a

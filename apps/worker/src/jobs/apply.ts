@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
 import type { ApplyRequest, ApplyResult } from "@deskgate/contracts";
-import { allocateGroupNumber, deleteUserRow, saveProgress, type TaskRow, upsertDesktop, upsertUser } from "@deskgate/db";
+import {
+  allocateGroupNumber,
+  deleteUserRow,
+  saveProgress,
+  type TaskRow,
+  upsertDesktop,
+  upsertUser,
+} from "@deskgate/db";
 import { generatePassword } from "@deskgate/runtime";
 import { awaitJob, type PlatformDesktop, UpstreamError } from "@deskgate/upstream";
 import type { WorkerDeps } from "../deps.ts";
@@ -50,7 +57,12 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
       const existing = await deps.platform.findUser(request.username);
       if (existing) {
         await save({ mode: "existing_user", username: existing.name, userId: existing.id });
-        await upsertUser(db, { username: existing.name, upstreamId: existing.id, groupName: null, createdByTask: null });
+        await upsertUser(db, {
+          username: existing.name,
+          upstreamId: existing.id,
+          groupName: null,
+          createdByTask: null,
+        });
         return `existing user ${existing.name}: adding a desktop`;
       }
       if (!GROUP_NAME.test(request.username)) {
@@ -86,9 +98,15 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
     await step("create_user", async () => {
       // Look before create: a previous run may have created it and died before recording.
       const found = await deps.platform.findUser(username);
-      const user = found ?? (await deps.platform.createUser(username, deps.box.open(progress.sealedPassword!)));
+      const user =
+        found ?? (await deps.platform.createUser(username, deps.box.open(progress.sealedPassword!)));
       await save({ userId: user.id, userCreated: true });
-      await upsertUser(db, { username, upstreamId: user.id, groupName: request.username, createdByTask: task.id });
+      await upsertUser(db, {
+        username,
+        upstreamId: user.id,
+        groupName: request.username,
+        createdByTask: task.id,
+      });
       return found ? `${username} found (created by an earlier run)` : `${username} created`;
     });
   }
@@ -102,31 +120,41 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
         await save({ desktopId: found.id });
         return `${desktopName} found (created by an earlier run)`;
       }
-      const { jobId } = await deps.platform.createDesktop({ userName: username, os: request.os, name: desktopName });
+      const { jobId } = await deps.platform.createDesktop({
+        userName: username,
+        os: request.os,
+        name: desktopName,
+      });
       await save({ jobId });
       return `${desktopName} requested, platform job ${jobId}`;
     });
   }
 
-  const desktop = await step("wait_desktop", async () => {
-    if (progress.jobId) {
-      const status = await awaitJob(deps.platform, progress.jobId, {
-        intervalMs: deps.settings.pollIntervalMs,
-        timeoutMs: deps.settings.jobTimeoutMs,
-      });
-      if (status.state === "failed") {
-        throw new TaskFailure(`desktop creation failed on the platform: ${status.reason}${status.code ? ` (${status.code})` : ""}`);
+  const desktop = await step(
+    "wait_desktop",
+    async () => {
+      if (progress.jobId) {
+        const status = await awaitJob(deps.platform, progress.jobId, {
+          intervalMs: deps.settings.pollIntervalMs,
+          timeoutMs: deps.settings.jobTimeoutMs,
+        });
+        if (status.state === "failed") {
+          throw new TaskFailure(
+            `desktop creation failed on the platform: ${status.reason}${status.code ? ` (${status.code})` : ""}`,
+          );
+        }
+        if (status.desktopId) await save({ desktopId: status.desktopId });
       }
-      if (status.desktopId) await save({ desktopId: status.desktopId });
-    }
-    const d = progress.desktopId
-      ? await deps.platform.getDesktop(progress.desktopId)
-      : await deps.platform.findDesktopByName(desktopName);
-    if (!d) throw new TaskFailure(`desktop ${desktopName} is missing on the platform after creation`);
-    const ready = await awaitDesktopActive(deps, d);
-    await save({ desktopId: ready.id });
-    return ready;
-  }, (d) => `${d.name} (${d.id}) active`);
+      const d = progress.desktopId
+        ? await deps.platform.getDesktop(progress.desktopId)
+        : await deps.platform.findDesktopByName(desktopName);
+      if (!d) throw new TaskFailure(`desktop ${desktopName} is missing on the platform after creation`);
+      const ready = await awaitDesktopActive(deps, d);
+      await save({ desktopId: ready.id });
+      return ready;
+    },
+    (d) => `${d.name} (${d.id}) active`,
+  );
 
   await upsertDesktop(db, {
     desktopUuid: desktop.id,
@@ -184,10 +212,15 @@ async function awaitDesktopActive(deps: WorkerDeps, desktop: PlatformDesktop): P
     await new Promise((r) => setTimeout(r, deps.settings.pollIntervalMs));
     d = await deps.platform.getDesktop(d.id);
   }
-  if (!d) throw new TaskFailure(`desktop ${desktop.name} disappeared from the platform while it was being created`);
+  if (!d)
+    throw new TaskFailure(`desktop ${desktop.name} disappeared from the platform while it was being created`);
   if (d.state === "error") throw new TaskFailure(`desktop ${d.name} is in ERROR state on the platform`);
   if (d.state !== "active") {
-    throw new UpstreamError({ message: `desktop ${d.name} is still ${d.state}`, transient: true, reason: "busy" });
+    throw new UpstreamError({
+      message: `desktop ${d.name} is still ${d.state}`,
+      transient: true,
+      reason: "busy",
+    });
   }
   return d;
 }
@@ -196,7 +229,11 @@ async function waitGone(deps: WorkerDeps, desktopId: string): Promise<void> {
   const deadline = Date.now() + deps.settings.jobTimeoutMs;
   while ((await deps.platform.getDesktop(desktopId)) !== null) {
     if (Date.now() > deadline) {
-      throw new UpstreamError({ message: `desktop ${desktopId} is still being deleted`, transient: true, reason: "busy" });
+      throw new UpstreamError({
+        message: `desktop ${desktopId} is still being deleted`,
+        transient: true,
+        reason: "busy",
+      });
     }
     await new Promise((r) => setTimeout(r, deps.settings.pollIntervalMs));
   }
@@ -208,7 +245,15 @@ async function waitGone(deps: WorkerDeps, desktopId: string): Promise<void> {
  * digits and '-', as Workspace requires; readable prefix from the user name.
  */
 export function computerNameFor(taskId: string, username: string): string {
-  const prefix = username.replace(/[^A-Za-z0-9]/g, "").slice(0, 5).toUpperCase() || "DG";
-  const hash = createHash("sha256").update(taskId).digest("hex").slice(0, 14 - prefix.length).toUpperCase();
+  const prefix =
+    username
+      .replace(/[^A-Za-z0-9]/g, "")
+      .slice(0, 5)
+      .toUpperCase() || "DG";
+  const hash = createHash("sha256")
+    .update(taskId)
+    .digest("hex")
+    .slice(0, 14 - prefix.length)
+    .toUpperCase();
   return `${prefix}-${hash}`;
 }

@@ -1,5 +1,5 @@
 import type { DeliveryJob } from "@deskgate/contracts";
-import { beginAttempt, enqueue, endAttempt, getDelivery, updateDelivery } from "@deskgate/db";
+import { beginAttempt, endAttempt, enqueue, getDelivery, updateDelivery } from "@deskgate/db";
 import { nextRetryDelaySec, webhookHeaders } from "@deskgate/webhooks";
 import type { WorkerDeps } from "../deps.ts";
 
@@ -11,10 +11,12 @@ import type { WorkerDeps } from "../deps.ts";
 export async function deliverCallback(deps: WorkerDeps, job: { data: DeliveryJob }): Promise<void> {
   const { db } = deps.database;
   const delivery = await getDelivery(db, job.data.delivery_id);
-  if (!delivery || delivery.state !== "pending") return;
+  if (delivery?.state !== "pending") return;
   const attempt = delivery.attempts + 1;
   const attemptId = await beginAttempt(db, delivery.id, attempt, "scheduled");
-  const body = delivery.sealedPassword ? withPassword(delivery.body, deps.box.open(delivery.sealedPassword)) : delivery.body;
+  const body = delivery.sealedPassword
+    ? withPassword(delivery.body, deps.box.open(delivery.sealedPassword))
+    : delivery.body;
   const headers = webhookHeaders({
     secrets: await deps.webhookSecrets(),
     msgId: delivery.webhookId,
@@ -34,11 +36,24 @@ export async function deliverCallback(deps: WorkerDeps, job: { data: DeliveryJob
     });
     await updateDelivery(tx, delivery.id, { state, attempts: attempt, nextAttemptInSec: delay });
     if (delay !== null) {
-      await enqueue(deps.boss, tx, "callback.deliver", { delivery_id: delivery.id, attempt: attempt + 1 }, { startAfter: delay });
+      await enqueue(
+        deps.boss,
+        tx,
+        "callback.deliver",
+        { delivery_id: delivery.id, attempt: attempt + 1 },
+        { startAfter: delay },
+      );
     }
   });
   deps.logger.info(
-    { task_id: delivery.taskId, delivery_id: delivery.id, attempt, status: result.status, error_class: result.errorClass, state },
+    {
+      task_id: delivery.taskId,
+      delivery_id: delivery.id,
+      attempt,
+      status: result.status,
+      error_class: result.errorClass,
+      state,
+    },
     "callback attempt",
   );
 }

@@ -34,7 +34,7 @@ export async function runTaskJob(
       state: "succeeded",
       data: outcome.data,
       password: outcome.password,
-      progress: { ...task.progress as object, sealedPassword: undefined },
+      progress: { ...(task.progress as object), sealedPassword: undefined },
     });
     log.info("task succeeded");
   } catch (error) {
@@ -44,14 +44,16 @@ export async function runTaskJob(
       log.warn({ err: describe(error) }, "task step failed; the job will be retried");
       throw error;
     }
-    const reason = permanent ? (error as Error).message : `gave up after ${job.retryCount + 1} attempts: ${describe(error)}`;
+    const reason = permanent
+      ? (error as Error).message
+      : `gave up after ${job.retryCount + 1} attempts: ${describe(error)}`;
     await saveProgress(deps.database.db, task.id, { failure: reason });
     const undone = await kind.rollback(deps, task);
     const message = undone.length ? `${reason}; rolled back: ${undone.join(", ")}` : reason;
     await finishWithCallback(deps, task, {
       state: "failed",
       message,
-      progress: { ...task.progress as object, failure: reason, sealedPassword: undefined },
+      progress: { ...(task.progress as object), failure: reason, sealedPassword: undefined },
     });
     log.info({ reason: message }, "task failed");
   }

@@ -5,7 +5,10 @@ import { callbackAttempts, callbackDeliveries } from "../schema/callbacks.ts";
 export type DeliveryRow = typeof callbackDeliveries.$inferSelect;
 export type AttemptRow = typeof callbackAttempts.$inferSelect;
 
-export async function insertDelivery(db: Executor, delivery: typeof callbackDeliveries.$inferInsert): Promise<void> {
+export async function insertDelivery(
+  db: Executor,
+  delivery: typeof callbackDeliveries.$inferInsert,
+): Promise<void> {
   await db.insert(callbackDeliveries).values(delivery);
 }
 
@@ -43,7 +46,13 @@ export async function beginAttempt(
 export async function endAttempt(
   db: Executor,
   attemptId: number,
-  r: { outcome: string; httpStatus: number; errorClass: string | null; latencyMs: number; responsePrefix: string },
+  r: {
+    outcome: string;
+    httpStatus: number;
+    errorClass: string | null;
+    latencyMs: number;
+    responsePrefix: string;
+  },
 ): Promise<void> {
   await db
     .update(callbackAttempts)
@@ -55,7 +64,11 @@ export async function endAttempt(
 export async function updateDelivery(
   db: Executor,
   id: string,
-  patch: { state: "pending" | "delivered" | "failed" | "gone"; attempts: number; nextAttemptInSec: number | null },
+  patch: {
+    state: "pending" | "delivered" | "failed" | "gone";
+    attempts: number;
+    nextAttemptInSec: number | null;
+  },
 ): Promise<void> {
   const terminal = patch.state !== "pending";
   await db
@@ -64,7 +77,10 @@ export async function updateDelivery(
       state: patch.state,
       attempts: patch.attempts,
       // the database clock decides, like pg-boss's startAfter
-      nextAttemptAt: patch.nextAttemptInSec === null ? null : sql`now() + make_interval(secs => ${patch.nextAttemptInSec})`,
+      nextAttemptAt:
+        patch.nextAttemptInSec === null
+          ? null
+          : sql`now() + make_interval(secs => ${patch.nextAttemptInSec})`,
       ...(terminal ? { sealedPassword: null, finishedAt: sql`now()` } : {}),
     })
     .where(eq(callbackDeliveries.id, id));

@@ -7,7 +7,10 @@ export async function allocateGroupNumber(db: Executor, groupName: string): Prom
   const [row] = await db
     .insert(userGroups)
     .values({ groupName, lastNumber: 1 })
-    .onConflictDoUpdate({ target: userGroups.groupName, set: { lastNumber: sql`${userGroups.lastNumber} + 1` } })
+    .onConflictDoUpdate({
+      target: userGroups.groupName,
+      set: { lastNumber: sql`${userGroups.lastNumber} + 1` },
+    })
     .returning({ n: userGroups.lastNumber });
   return row!.n;
 }
@@ -19,7 +22,10 @@ export async function upsertUser(
   await db
     .insert(vdiUsers)
     .values(user)
-    .onConflictDoUpdate({ target: vdiUsers.username, set: { upstreamId: user.upstreamId, updatedAt: sql`now()` } });
+    .onConflictDoUpdate({
+      target: vdiUsers.username,
+      set: { upstreamId: user.upstreamId, updatedAt: sql`now()` },
+    });
 }
 
 export async function deleteUserRow(db: Executor, username: string): Promise<void> {

@@ -50,7 +50,12 @@ export async function saveProgress(db: Executor, id: string, patch: Record<strin
 export async function finishTask(
   db: Executor,
   id: string,
-  outcome: { state: "succeeded" | "failed" | "cancelled"; result?: unknown; error?: string | null; progress?: unknown },
+  outcome: {
+    state: "succeeded" | "failed" | "cancelled";
+    result?: unknown;
+    error?: string | null;
+    progress?: unknown;
+  },
 ): Promise<boolean> {
   const rows = await db
     .update(tasks)
@@ -80,7 +85,12 @@ export async function endStep(
 ): Promise<void> {
   await db
     .update(taskSteps)
-    .set({ outcome, endedAt: sql`now()`, detail: extra.detail ?? null, upstreamRequestId: extra.upstreamRequestId ?? null })
+    .set({
+      outcome,
+      endedAt: sql`now()`,
+      detail: extra.detail ?? null,
+      upstreamRequestId: extra.upstreamRequestId ?? null,
+    })
     .where(eq(taskSteps.id, stepId));
 }
 

@@ -23,7 +23,10 @@ export const callbackDeliveries = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
-  (t) => [index("callback_deliveries_task_idx").on(t.taskId), index("callback_deliveries_state_idx").on(t.state)],
+  (t) => [
+    index("callback_deliveries_task_idx").on(t.taskId),
+    index("callback_deliveries_state_idx").on(t.state),
+  ],
 );
 
 /** Every attempt, written as `sending` before the POST so a crash leaves evidence. */

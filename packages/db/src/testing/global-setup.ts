@@ -2,13 +2,8 @@ import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { runMigrations } from "../migrate.ts";
 import { createBoss, ensureQueues } from "../queue.ts";
+import type { TestDbInfo } from "./index.ts";
 import { acquireTestServer } from "./server.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    deskgateTestDb: { adminUrl: string; template: string; prefix: string; serverUrlPattern: string };
-  }
-}
 
 /**
  * Vitest global setup: one PostgreSQL server per run and one migrated template database
@@ -28,12 +23,13 @@ export default async function setup(project: TestProject) {
   await boss.start();
   await ensureQueues(boss);
   await boss.stop({ graceful: false });
-  project.provide("deskgateTestDb", {
+  const info: TestDbInfo = {
     adminUrl: server.adminUrl,
     template,
     prefix: `dg_t_${runId}_`,
     serverUrlPattern: server.databaseUrl("__DB__"),
-  });
+  };
+  project.provide("deskgateTestDb", info);
   console.log(`[deskgate tests] PostgreSQL from ${server.source}`);
   return async () => {
     const rows = await admin<{ datname: string }[]>`

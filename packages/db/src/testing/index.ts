@@ -4,6 +4,20 @@ import { inject } from "vitest";
 
 export { acquireTestServer, type TestServer } from "./server.ts";
 
+/** What the global setup hands each test file: where to clone its database from. */
+export interface TestDbInfo {
+  adminUrl: string;
+  template: string;
+  prefix: string;
+  serverUrlPattern: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    deskgateTestDb: TestDbInfo;
+  }
+}
+
 /**
  * A fresh, migrated database for one test file, cloned from the run's template.
  * Returns its URL and a function that drops it.

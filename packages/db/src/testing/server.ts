@@ -20,7 +20,12 @@ export interface TestServer {
 export async function acquireTestServer(env: Record<string, string | undefined>): Promise<TestServer> {
   const given = env.TEST_DATABASE_URL;
   if (given) {
-    return { source: "TEST_DATABASE_URL", adminUrl: given, databaseUrl: (name) => withDatabase(given, name), stop: async () => {} };
+    return {
+      source: "TEST_DATABASE_URL",
+      adminUrl: given,
+      databaseUrl: (name) => withDatabase(given, name),
+      stop: async () => {},
+    };
   }
   const container = await tryTestcontainers();
   if (container) return container;
