@@ -5,14 +5,18 @@ import { z } from "zod";
  * once. The worker registers one handler per entry (a missing one is a type error) and the
  * api enqueues through the same entries.
  *
- * Retry policy (see docs/operations.md): jobs resume from recorded progress, so a retry is
- * always safe. `heartbeatSeconds` lets pg-boss notice a killed worker within ~15 s.
+ * Retry policy (docs/design.md): jobs resume from recorded progress, so a retry is always
+ * safe. `heartbeatSeconds: 10` with the 5-second supervisor lets pg-boss notice a killed
+ * worker within ~15 s. `expireInSeconds` bounds a job that hangs.
  */
 export const TaskJob = z.object({ task_id: z.uuid() });
 export type TaskJob = z.infer<typeof TaskJob>;
 
 export const DeliveryJob = z.object({ delivery_id: z.uuid(), attempt: z.int().min(1) });
 export type DeliveryJob = z.infer<typeof DeliveryJob>;
+
+export const ReconcileJob = z.object({ task_id: z.uuid().optional() });
+export type ReconcileJob = z.infer<typeof ReconcileJob>;
 
 export interface QueuePolicy {
   retryLimit: number;
@@ -24,18 +28,41 @@ export interface QueuePolicy {
   deleteAfterSeconds: number;
 }
 
+const WEEK = 7 * 24 * 3600;
+
+/** Upstream work: slow platform jobs, many transient failures worth retrying. */
+const upstreamTask: QueuePolicy = {
+  retryLimit: 8,
+  retryDelay: 2,
+  retryBackoff: true,
+  retryDelayMax: 300,
+  expireInSeconds: 3600,
+  heartbeatSeconds: 10,
+  deleteAfterSeconds: WEEK,
+};
+
+/** Synchronous-for-the-caller work: short, so fewer and quicker retries. */
+const quickTask: QueuePolicy = {
+  retryLimit: 4,
+  retryDelay: 1,
+  retryBackoff: true,
+  retryDelayMax: 30,
+  expireInSeconds: 300,
+  heartbeatSeconds: 10,
+  deleteAfterSeconds: WEEK,
+};
+
 export const JobCatalog = {
-  "desktop.apply": {
-    payload: TaskJob,
-    policy: {
-      retryLimit: 8,
-      retryDelay: 2,
-      retryBackoff: true,
-      retryDelayMax: 300,
-      expireInSeconds: 3600,
-      heartbeatSeconds: 10,
-      deleteAfterSeconds: 7 * 24 * 3600,
-    },
+  "desktop.apply": { payload: TaskJob, policy: upstreamTask },
+  "desktop.resource_update": { payload: TaskJob, policy: upstreamTask },
+  "desktop.policy_update": { payload: TaskJob, policy: quickTask },
+  "user.pwd_reset": { payload: TaskJob, policy: quickTask },
+  "hpc.vnc_open": { payload: TaskJob, policy: quickTask },
+  "hpc.vnc_list": { payload: TaskJob, policy: quickTask },
+  "hpc.vnc_close": { payload: TaskJob, policy: quickTask },
+  "platform.reconcile": {
+    payload: ReconcileJob,
+    policy: { ...upstreamTask, retryLimit: 2, expireInSeconds: 1800 },
   },
   "callback.deliver": {
     payload: DeliveryJob,
@@ -46,7 +73,7 @@ export const JobCatalog = {
       retryDelayMax: 120,
       expireInSeconds: 120,
       heartbeatSeconds: 10,
-      deleteAfterSeconds: 7 * 24 * 3600,
+      deleteAfterSeconds: WEEK,
     },
   },
 } as const satisfies Record<string, { payload: z.ZodType; policy: QueuePolicy }>;

@@ -3,6 +3,13 @@ import type { Executor } from "../client.ts";
 import { taskSteps, tasks } from "../schema/tasks.ts";
 
 export type TaskRow = typeof tasks.$inferSelect;
+
+/**
+ * Channel on which a task's id is NOTIFYed when it ends. The NOTIFY is sent inside the
+ * transaction that ends the task, so listeners (the api waiting on a synchronous request)
+ * are woken exactly when the outcome is committed.
+ */
+export const TASK_DONE_CHANNEL = "deskgate_task_done";
 export type StepRow = typeof taskSteps.$inferSelect;
 
 export async function insertTask(
@@ -69,7 +76,9 @@ export async function finishTask(
     })
     .where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"])))
     .returning({ id: tasks.id });
-  return rows.length === 1;
+  if (rows.length !== 1) return false;
+  await db.execute(sql`select pg_notify(${TASK_DONE_CHANNEL}, ${id})`);
+  return true;
 }
 
 export async function beginStep(db: Executor, taskId: string, name: string): Promise<number> {

@@ -1,4 +1,15 @@
-import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 /**
  * deskgate's mirror of the VDI platform: the users and desktops it made or found. The two
@@ -21,7 +32,13 @@ export const desktops = pgTable(
     username: text("username").notNull(),
     os: text("os").notNull(),
     productId: text("product_id"),
+    sid: text("sid"),
+    cpu: integer("cpu"),
+    memoryBytes: bigint("memory_bytes", { mode: "number" }),
     status: text("status").notNull(),
+    /** USB redirection and data transfer: both off on a new desktop (the seed's 默认禁止). */
+    usbEnable: boolean("usb_enable").notNull().default(false),
+    dataAccess: boolean("data_access").notNull().default(false),
     createdByTask: uuid("created_by_task"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -34,3 +51,33 @@ export const userGroups = pgTable("user_groups", {
   groupName: text("group_name").primaryKey(),
   lastNumber: integer("last_number").notNull().default(0),
 });
+
+/** Data disks of desktops, sizes in bytes; `status` derived (SPEC 4). */
+export const volumes = pgTable(
+  "volumes",
+  {
+    volumeUuid: text("volume_uuid").primaryKey(),
+    desktopUuid: text("desktop_uuid").notNull(),
+    volumeName: text("volume_name").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    status: text("status").notNull(),
+    createdByTask: uuid("created_by_task"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("volumes_desktop_idx").on(t.desktopUuid)],
+);
+
+/** What the reconcile job found different between deskgate's mirror and the platform. */
+export const drift = pgTable(
+  "drift",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    objectKind: text("object_kind").notNull(),
+    objectId: text("object_id").notNull(),
+    change: text("change").notNull(),
+    detail: jsonb("detail"),
+    detectedAt: timestamp("detected_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("drift_detected_idx").on(t.detectedAt)],
+);
