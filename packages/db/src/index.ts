@@ -1,8 +1,16 @@
 export * from "./client.ts";
 export { MIGRATIONS_FOLDER, runMigrations } from "./migrate.ts";
+export * from "./queries/api-keys.ts";
 export * from "./queries/callbacks.ts";
+export * from "./queries/delivery-attempts.ts";
+export * from "./queries/hpc-sessions.ts";
+export * from "./queries/idempotency.ts";
+export * from "./queries/mirror.ts";
 export * from "./queries/platform.ts";
 export * from "./queries/settings.ts";
+export * from "./queries/signing-secrets.ts";
+export * from "./queries/task-views.ts";
 export * from "./queries/tasks.ts";
+export * from "./queries/volumes.ts";
 export * from "./queue.ts";
 export * as schema from "./schema/index.ts";

@@ -33,6 +33,7 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     if (existing) await boss.updateQueue(name, options);
     else await boss.createQueue(name, options);
   }
+  await ensureQueueView(boss);
 }
 
 /**
@@ -48,4 +49,20 @@ export async function enqueue<Q extends QueueName>(
 ): Promise<string | null> {
   const data = JobCatalog[queue].payload.parse(payload);
   return boss.send(queue, data, { ...options, db: fromDrizzle(tx, drizzleSql) });
+}
+
+/**
+ * Queue depth by kind and state, over pg-boss's own job table. Created after pg-boss has
+ * installed its schema (so not in a migration).
+ */
+export async function ensureQueueView(boss: PgBoss): Promise<void> {
+  const ddl = `create or replace view ops_queue_depth as
+     select name as queue, state, count(*)::int as jobs, min(created_on) as oldest_created_on
+     from pgboss.job group by name, state`;
+  try {
+    await boss.getDb().executeSql(ddl, []);
+  } catch {
+    // Several processes starting at once can collide ("tuple concurrently updated"): once more.
+    await boss.getDb().executeSql(ddl, []);
+  }
 }

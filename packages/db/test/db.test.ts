@@ -51,3 +51,24 @@ describe("settings", () => {
     expect(new Set(values).size).toBe(1);
   });
 });
+
+describe("operator views", () => {
+  it("show a task with its last delivery, stuck tasks, failed deliveries and queue depth", async () => {
+    const { sql } = database;
+    const taskId = "00000000-0000-4000-8000-0000000000a1";
+    await sql`insert into tasks (id, kind, state, request, updated_at) values
+      (${taskId}, 'desktop.apply', 'running', '{}', now() - interval '2 hours')`;
+    await sql`insert into callback_deliveries (id, task_id, webhook_id, url, body, state, attempts)
+      values ('00000000-0000-4000-8000-0000000000b1', ${taskId}, 'msg_1', 'http://x/cb', '{}', 'failed', 8)`;
+    await sql`insert into callback_attempts (delivery_id, attempt, trigger, outcome, http_status, error_class)
+      values ('00000000-0000-4000-8000-0000000000b1', 8, 'scheduled', 'failed', 500, 'http_status')`;
+    const [task] = await sql`select * from ops_tasks where task_id = ${taskId}`;
+    expect(task).toMatchObject({ state: "running", callback_state: "failed", last_http_status: 500 });
+    const stuck = await sql`select task_id from ops_stuck_tasks`;
+    expect(stuck.map((r) => r.task_id)).toEqual([taskId]);
+    const [failed] = await sql`select * from ops_failed_deliveries`;
+    expect(failed).toMatchObject({ webhook_id: "msg_1", last_error_class: "http_status" });
+    const depth = await sql`select * from ops_queue_depth`;
+    expect(Array.isArray(depth)).toBe(true);
+  });
+});
