@@ -1,0 +1,75 @@
+import { and, desc, eq, or, type SQL, sql } from "drizzle-orm";
+import type { Executor } from "../client.ts";
+import { hpcAccounts } from "../schema/hpc.ts";
+import { tasks } from "../schema/tasks.ts";
+
+export interface TaskFilter {
+  state?: string;
+  kind?: string;
+  /** A task id, a user name or a desktop uuid, as in the request or the result. */
+  search?: string;
+  limit?: number;
+}
+
+/** Tasks for operators (CLI, /ops), newest first, without secrets. */
+export async function listTasks(db: Executor, filter: TaskFilter = {}) {
+  const where: SQL[] = [];
+  if (filter.state) where.push(eq(tasks.state, filter.state));
+  if (filter.kind) where.push(eq(tasks.kind, filter.kind));
+  if (filter.search) {
+    const s = filter.search.trim();
+    const byId = /^[0-9a-f-]{36}$/i.test(s) ? [eq(tasks.id, s)] : [];
+    where.push(
+      or(
+        ...byId,
+        sql`${tasks.request}->>'username' = ${s}`,
+        sql`${tasks.result}->>'username' = ${s}`,
+        sql`${tasks.request}->>'desktop_uuid' = ${s}`,
+        sql`${tasks.result}->>'desktop_uuid' = ${s}`,
+      )!,
+    );
+  }
+  return db
+    .select({
+      id: tasks.id,
+      kind: tasks.kind,
+      state: tasks.state,
+      error: tasks.error,
+      attempts: tasks.attempts,
+      createdAt: tasks.createdAt,
+      finishedAt: tasks.finishedAt,
+      username: sql<string | null>`coalesce(${tasks.result}->>'username', ${tasks.request}->>'username')`,
+      desktopUuid: sql<string | null>`coalesce(${tasks.result}->>'desktop_uuid', ${tasks.request}->>'desktop_uuid')`,
+    })
+    .from(tasks)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(tasks.createdAt))
+    .limit(Math.min(filter.limit ?? 50, 1000));
+}
+
+export async function addHpcAccount(
+  db: Executor,
+  account: { name: string; platformUser: string; orgId: string; sealedPassword: string },
+): Promise<boolean> {
+  const rows = await db.insert(hpcAccounts).values(account).onConflictDoNothing().returning({ name: hpcAccounts.name });
+  return rows.length === 1;
+}
+
+export async function listHpcAccounts(db: Executor) {
+  return db
+    .select({
+      name: hpcAccounts.name,
+      platformUser: hpcAccounts.platformUser,
+      orgId: hpcAccounts.orgId,
+      hasToken: sql<boolean>`${hpcAccounts.sealedToken} is not null`,
+      hpcUrl: hpcAccounts.hpcUrl,
+      createdAt: hpcAccounts.createdAt,
+    })
+    .from(hpcAccounts)
+    .orderBy(hpcAccounts.name);
+}
+
+export async function removeHpcAccount(db: Executor, name: string): Promise<boolean> {
+  const rows = await db.delete(hpcAccounts).where(eq(hpcAccounts.name, name)).returning({ name: hpcAccounts.name });
+  return rows.length === 1;
+}
