@@ -17,7 +17,7 @@ export interface CliIo {
 export async function runCli(
   argv: string[],
   io: () => CliIo,
-  writeError = (t: string) => process.stderr.write(t),
+  writeError: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
   const { values: flags, positionals } = parseArgs({
     args: argv,
