@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -70,10 +70,12 @@ describe("pnpm start", () => {
     const api = (await waitFor(/^ {2}API +(http:\/\/\S+)/, 1000))[1]!;
     const inbox = (await waitFor(/^ {2}Inbox +(http:\/\/\S+)/, 1000))[1]!;
     await waitFor(/^ {2}Simulator +http:\/\/\S+/, 1000);
+    // A fresh data folder: the dev admin key is created and shown once, in full.
+    const devKey = (await waitFor(/^ {2}dev admin key: (dg_[A-Za-z0-9_-]{43}) \(shown once/, 1000))[1]!;
 
     const res = await fetch(`${api}/api/desktop/apply`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${devKey}` },
       body: JSON.stringify({ username: "newcomer", os: "win10", callback_url: inbox }),
     });
     const ack = (await res.json()) as { data: { task_id: string }; status: string };
@@ -83,6 +85,16 @@ describe("pnpm start", () => {
     expect(line).toContain(`"task_id":"${ack.data.task_id}"`);
     expect(line).toContain('"username":"newcomer_01"');
     expect(line).toContain('"password":"********"');
+
+    // While it runs, the operator CLI finds the stack by itself.
+    const cli = spawnSync(process.execPath, [join(root, "apps/cli/src/main.ts"), "tasks", "list", "--json"], {
+      env: { ...env, DESKGATE_DATA_DIR: dataDir },
+      encoding: "utf8",
+    });
+    expect(cli.status).toBe(0);
+    expect(JSON.parse(cli.stdout)).toEqual([
+      expect.objectContaining({ id: ack.data.task_id, state: "succeeded" }),
+    ]);
 
     const exited = new Promise<number | null>((r) => proc!.once("exit", (code) => r(code)));
     proc.kill("SIGTERM");

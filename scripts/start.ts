@@ -6,12 +6,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { connect, resolveWebhookSecret, runMigrations } from "@deskgate/db";
+import { connect, type Db, ensureApiKey, findApiKey, generateApiKey, resolveWebhookSecret, runMigrations } from "@deskgate/db";
 import { startEmbeddedPostgres } from "@deskgate/db/embedded";
 import { createSecretBox } from "@deskgate/runtime";
 import { generateWebhookSecret } from "@deskgate/webhooks";
@@ -22,6 +22,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const env = { ...process.env };
 const dataDir = resolve(root, env.DESKGATE_DATA_DIR ?? ".data");
 mkdirSync(dataDir, { recursive: true });
+const runtimeFile = join(dataDir, "dev-runtime.json");
 const children: { name: string; proc: ChildProcess }[] = [];
 let stopDatabase: (() => Promise<void>) | null = null;
 let stopping = false;
@@ -65,6 +66,7 @@ async function main() {
     env.DESKGATE_WEBHOOK_SECRET,
     generateWebhookSecret,
   );
+  const devKey = await ensureDevAdminKey(database.db, secretsFile);
   await database.close();
 
   // 4. Simulator.
@@ -105,17 +107,40 @@ async function main() {
   await waitForHttp(`${apiUrl}/healthz`);
 
   say("");
+  // Lets `pnpm deskgate …` find this stack's database while it runs.
+  writeFileSync(runtimeFile, JSON.stringify({ databaseUrl: env.DATABASE_URL, apiUrl }), { mode: 0o600 });
   say("deskgate is running");
   say(`  API        ${apiUrl}            REST (/api/...), /healthz`);
   say(`  Simulator  ${simUrl}            /_sim/state`);
   say(`  Inbox      ${inbox.url}/callbacks  receives and verifies callbacks (GET ${inbox.url} lists them)`);
   say(`  Database   ${databaseNote}`);
+  say(`  ${devKey.line}`);
   say("");
   say("Open a desktop:");
   say(`  curl -s -X POST ${apiUrl}/api/desktop/apply -H 'content-type: application/json' \\`);
+  say(`    -H "authorization: Bearer $(node -p 'require("${secretsFile}").devAdminKey')" \\`);
   say(`    -d '{"username":"demo","os":"win10","callback_url":"${inbox.url}/callbacks"}'`);
   say("Press Ctrl-C to stop.");
   say("");
+}
+
+/**
+ * The dev admin API key: created on a fresh data folder, printed once in full, and kept in
+ * dev-secrets.json (mode 600); later starts print only its prefix. A database that lost it
+ * (a new DATABASE_URL) gets the same key again.
+ */
+async function ensureDevAdminKey(db: Db, secretsFile: string): Promise<{ key: string; line: string }> {
+  const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as { devAdminKey?: string };
+  const fresh = !secrets.devAdminKey;
+  const key = secrets.devAdminKey ?? generateApiKey();
+  if (fresh) writeFileSync(secretsFile, JSON.stringify({ ...secrets, devAdminKey: key }), { mode: 0o600 });
+  if (!(await findApiKey(db, key))) await ensureApiKey(db, { name: "dev-admin", key, scopes: ["admin"] });
+  return {
+    key,
+    line: fresh
+      ? `dev admin key: ${key} (shown once; kept in ${secretsFile})`
+      : `dev admin key: ${key.slice(0, 9)}… (see ${secretsFile})`,
+  };
 }
 
 async function launch(name: string, script: string, childEnv: NodeJS.ProcessEnv) {
@@ -149,6 +174,7 @@ async function shutdown(code: number) {
         }),
     ),
   );
+  rmSync(runtimeFile, { force: true });
   if (stopDatabase) await stopDatabase();
   say("deskgate stopped");
   process.exit(code);
