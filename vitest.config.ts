@@ -8,7 +8,9 @@ export default defineConfig({
     projects: [
       "packages/*",
       "apps/*",
-      { test: { name: "scripts", include: ["scripts/**/*.test.ts"], testTimeout: 120_000 } },
+      {
+        test: { name: "repo", include: ["scripts/**/*.test.ts", "tests/**/*.test.ts"], testTimeout: 120_000 },
+      },
     ],
   },
 });

@@ -1,0 +1,54 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { ConfigError, ConfigSchema, loadConfig } from "../src/config.ts";
+
+const key = randomBytes(32).toString("base64");
+
+describe("loadConfig", () => {
+  it("fills every default from an almost empty environment", () => {
+    const config = loadConfig({ DESKGATE_ENCRYPTION_KEY: key });
+    expect(config.PORT).toBe(8080);
+    expect(config.DESKGATE_VDI_URL).toBe("http://127.0.0.1:8090");
+    expect(config.DESKGATE_ENCRYPTION_KEY).toHaveLength(32);
+    expect(Object.keys(config.DESKGATE_VDI_OS_IMAGES).sort()).toEqual(["kylin", "macos", "win10", "win7"]);
+  });
+
+  it("names each bad variable on a line of its own, without echoing secrets", () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        DESKGATE_ENCRYPTION_KEY: "c2hvcnQ=",
+        PORT: "eighty",
+        DESKGATE_VDI_URL: "not a url",
+        DESKGATE_WEBHOOK_SECRET: "plain-secret",
+        DESKGATE_VDI_OS_IMAGES: "win10=abc,dos=xyz",
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const lines = (error as ConfigError).lines;
+    expect(lines.map((l) => l.split(" ")[0]).sort()).toEqual(
+      [
+        "DESKGATE_ENCRYPTION_KEY",
+        "DESKGATE_VDI_OS_IMAGES",
+        "DESKGATE_VDI_URL",
+        "DESKGATE_WEBHOOK_SECRET",
+        "PORT",
+      ].sort(),
+    );
+    expect(lines.find((l) => l.startsWith("DESKGATE_ENCRYPTION_KEY"))).toMatch(/\(set\): must be 32 bytes/);
+    expect(lines.join("\n")).not.toContain("plain-secret");
+    expect(lines.find((l) => l.startsWith("PORT"))).toContain('"eighty"');
+  });
+
+  it("requires the encryption key", () => {
+    expect(() => loadConfig({})).toThrow(/DESKGATE_ENCRYPTION_KEY \(unset\): is required/);
+  });
+
+  it("is documented variable by variable in .env.example", async () => {
+    const { readFileSync } = await import("node:fs");
+    const example = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
+    for (const name of Object.keys(ConfigSchema.shape)) expect(example).toMatch(new RegExp(`^${name}=`, "m"));
+  });
+});
