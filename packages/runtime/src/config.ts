@@ -78,6 +78,10 @@ export const ConfigSchema = z.object({
   DESKGATE_HPC_URL: z.url({ message: "must be an http(s) URL" }).default(DEFAULT_SIM_URL),
   DESKGATE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   DESKGATE_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  /** How long a synchronous request (policy-update, pwd-reset, VNC) waits before answering 202. */
+  DESKGATE_SYNC_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(15000),
+  /** Requests per minute per API key unless the key has its own `rate_limit_per_minute`. */
+  DESKGATE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

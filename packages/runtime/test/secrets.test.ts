@@ -62,3 +62,20 @@ describe("logger", () => {
     expect(out).toContain("[redacted]");
   });
 });
+
+describe("metrics", () => {
+  it("exposes deskgate's series in the Prometheus text format", async () => {
+    const { createMetrics } = await import("../src/metrics.ts");
+    const m = createMetrics("worker");
+    m.taskDuration.observe({ kind: "desktop.apply", outcome: "succeeded" }, 1.2);
+    m.callbackAttempts.inc({ outcome: "failed", error_class: "timeout" });
+    const text = await m.registry.metrics();
+    expect(text).toContain(
+      'deskgate_task_duration_seconds_count{kind="desktop.apply",outcome="succeeded",service="worker"} 1',
+    );
+    expect(text).toContain(
+      'deskgate_callback_attempts_total{outcome="failed",error_class="timeout",service="worker"} 1',
+    );
+    expect(text).toContain("process_resident_memory_bytes");
+  });
+});
