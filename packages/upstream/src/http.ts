@@ -33,8 +33,11 @@ export class JsonHttpClient {
     body?: unknown,
   ): Promise<JsonResponse> {
     await this.#limiter.take();
+    // undici checks its own timeouts on a coarse (~0.5 s) clock: the signal makes the bound exact.
+    const signal = AbortSignal.timeout(this.#timeoutMs);
     try {
       const res = await request(url, {
+        signal,
         method: method as "GET",
         dispatcher: this.#agent,
         headers: {
@@ -63,7 +66,7 @@ export class JsonHttpClient {
         retryAfterMs: parseRetryAfter(headerValue(res.headers["retry-after"])),
       };
     } catch (e) {
-      throw transportError(e, method, url);
+      throw transportError(signal.aborted ? signal.reason : e, method, url);
     }
   }
 
@@ -86,7 +89,10 @@ function parseRetryAfter(value: string | null): number | null {
 
 function transportError(e: unknown, method: string, url: string): UpstreamError {
   const path = new URL(url).pathname;
-  const timeout = e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError;
+  const timeout =
+    e instanceof undiciErrors.HeadersTimeoutError ||
+    e instanceof undiciErrors.BodyTimeoutError ||
+    (e instanceof Error && e.name === "TimeoutError");
   const message = e instanceof Error ? e.message : String(e);
   return new UpstreamError({
     message: timeout ? `${method} ${path} timed out` : `${method} ${path} failed: ${message}`,

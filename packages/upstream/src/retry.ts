@@ -5,6 +5,12 @@ export interface RetryOptions {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /**
+   * Which transient errors to retry here (default: all). A write that is not idempotent should
+   * retry only failures that certainly did not apply it (throttled, refused as busy); an
+   * ambiguous one (timeout, 5xx) goes back to the caller, who looks before it creates.
+   */
+  retryIf?: (e: UpstreamError) => boolean;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -23,6 +29,7 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
       return await fn();
     } catch (e) {
       if (!isTransient(e) || attempt >= opts.attempts) throw e;
+      if (opts.retryIf && !opts.retryIf(e as UpstreamError)) throw e;
       const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
       const backoff = Math.round(random() * ceiling);
       const asked = (e as UpstreamError).retryAfterMs ?? 0;
