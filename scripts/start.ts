@@ -11,7 +11,15 @@ import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { connect, type Db, ensureApiKey, findApiKey, generateApiKey, resolveWebhookSecret, runMigrations } from "@deskgate/db";
+import {
+  connect,
+  type Db,
+  ensureApiKey,
+  findApiKey,
+  generateApiKey,
+  resolveWebhookSecret,
+  runMigrations,
+} from "@deskgate/db";
 import { startEmbeddedPostgres } from "@deskgate/db/embedded";
 import { createSecretBox } from "@deskgate/runtime";
 import { generateWebhookSecret } from "@deskgate/webhooks";
@@ -83,6 +91,9 @@ async function main() {
     env.DESKGATE_VDI_URL = simUrl;
     env.DESKGATE_HPC_URL ??= simUrl;
     env.DESKGATE_VDI_POLL_INTERVAL_MS ??= "200";
+    // The simulator runs without rate limits here; real platforms keep the defaults.
+    env.DESKGATE_VDI_RATE_PER_SEC ??= "0";
+    env.DESKGATE_HPC_RATE_PER_SEC ??= "0";
   }
 
   // 5. Callback inbox (dev receivers live on 127.0.0.1, so the dev allowlist opens it).

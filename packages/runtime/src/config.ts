@@ -69,13 +69,16 @@ export const ConfigSchema = z.object({
   DESKGATE_VDI_OS_IMAGES: OsImages,
   DESKGATE_VDI_PRODUCT_WINDOWS: z.string().default("workspace.x86.c2m4.windows"),
   DESKGATE_VDI_PRODUCT_LINUX: z.string().default("workspace.x86.c2m4.linux"),
-  DESKGATE_VDI_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  DESKGATE_VDI_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(5000),
   DESKGATE_VDI_JOB_TIMEOUT_MS: z.coerce
     .number()
     .int()
     .min(1000)
     .default(30 * 60 * 1000),
   DESKGATE_HPC_URL: z.url({ message: "must be an http(s) URL" }).default(DEFAULT_SIM_URL),
+  /** Client-side limits on calls per second to each platform, per worker process (0 = none). */
+  DESKGATE_VDI_RATE_PER_SEC: z.coerce.number().min(0).default(3),
+  DESKGATE_HPC_RATE_PER_SEC: z.coerce.number().min(0).default(5),
   DESKGATE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   DESKGATE_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
   /** How long a synchronous request (policy-update, pwd-reset, VNC) waits before answering 202. */
