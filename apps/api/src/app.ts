@@ -4,51 +4,97 @@ import { requestId } from "hono/request-id";
 import type { ApiDeps } from "./deps.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { languageFor } from "./middleware/language.ts";
+import { requestLog } from "./middleware/request-log.ts";
+import { registerDocs } from "./openapi/docs.ts";
 import { registerDesktopApply } from "./routes/desktop-apply.ts";
+import { registerDesktopPolicyUpdate } from "./routes/desktop-policy-update.ts";
+import { registerDesktopResourceUpdate } from "./routes/desktop-resource-update.ts";
+import { registerDesktopVolumes } from "./routes/desktop-volumes.ts";
+import { registerHpcVncClose } from "./routes/hpc-vnc-close.ts";
+import { registerHpcVncList } from "./routes/hpc-vnc-list.ts";
+import { registerHpcVncOpen } from "./routes/hpc-vnc-open.ts";
+import { REST_ROUTES } from "./routes/table.ts";
+import { registerTaskGet } from "./routes/task-get.ts";
+import { registerUserDesktops } from "./routes/user-desktops.ts";
+import { registerUserPwdReset } from "./routes/user-pwd-reset.ts";
+import { mountTrpc } from "./trpc/mount.ts";
 
 /**
- * The api: the seed's REST paths. Every answer — success, rejection, unknown route,
- * oversized body, crash — is the endpoint's envelope, never a framework page.
+ * The api: the seed's REST paths, the tRPC router at /trpc, OpenAPI at /openapi.json and
+ * /docs. Every REST answer — success, rejection, unknown route, wrong method, oversized
+ * body, crash — is the endpoint's envelope, never a framework page.
  */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
 
   app.use(requestId({ headerName: "X-Request-Id", limitLength: 200 }));
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: (c) => errorResponse(c, "payload_too_large", undefined, languageFor(c)),
-    }),
-  );
+  app.use(requestLog(deps.logger));
+  for (const prefix of ["/api/*", "/trpc/*"]) {
+    app.use(
+      prefix,
+      bodyLimit({
+        maxSize: deps.bodyLimitBytes,
+        onError: (c) => errorResponse(c, "payload_too_large", undefined, languageFor(c)),
+      }),
+    );
+  }
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   registerDesktopApply(app, deps);
+  registerDesktopResourceUpdate(app, deps);
+  registerDesktopPolicyUpdate(app, deps);
+  registerUserPwdReset(app, deps);
+  registerUserDesktops(app, deps);
+  registerDesktopVolumes(app, deps);
+  registerTaskGet(app, deps);
+  registerHpcVncOpen(app, deps);
+  registerHpcVncList(app, deps);
+  registerHpcVncClose(app, deps);
+  // A known path with a method it does not serve → 405 with Allow, in the envelope.
+  for (const route of REST_ROUTES) {
+    app.all(route.path, (c) => {
+      const allow = [...route.methods, ...(route.methods.includes("GET" as never) ? ["HEAD"] : [])].join(
+        ", ",
+      );
+      return errorResponse(c, "method_not_allowed", undefined, languageFor(c), { Allow: allow });
+    });
+  }
+  mountTrpc(app, deps);
+  registerDocs(app);
 
   app.notFound((c) =>
     errorResponse(c, "not_found", `No route for ${c.req.method} ${c.req.path}`, languageFor(c)),
   );
   app.onError((error, c) => {
     const lang = languageFor(c);
-    if (error instanceof ApiError) {
-      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-      return errorResponse(c, error.code, error.message, lang);
-    }
-    if (isDatabaseDown(error)) return errorResponse(c, "unavailable", undefined, lang);
-    deps.logger.error({ err: error, request_id: c.get("requestId"), path: c.req.path }, "unhandled error");
+    if (error instanceof ApiError) return errorResponse(c, error.code, error.text, lang, error.headers);
+    if (isDatabaseDown(error))
+      return errorResponse(c, "unavailable", undefined, lang, { "Retry-After": "5" });
+    deps.logger.error(
+      { err: error, request_id: c.get("requestId"), key_name: c.get("caller")?.name, path: c.req.path },
+      "unhandled error",
+    );
     return errorResponse(c, "internal", undefined, lang);
   });
   return app;
 }
 
-function isDatabaseDown(error: unknown): boolean {
-  const code = (error as { code?: string })?.code;
-  return (
-    code === "ECONNREFUSED" ||
-    code === "CONNECTION_CLOSED" ||
-    code === "CONNECTION_ENDED" ||
-    code === "CONNECT_TIMEOUT" ||
-    code === "57P01" ||
-    code === "57P03"
-  );
+export function isDatabaseDown(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: string })?.code;
+    if (
+      code === "ECONNREFUSED" ||
+      code === "ECONNRESET" ||
+      code === "CONNECTION_CLOSED" ||
+      code === "CONNECTION_ENDED" ||
+      code === "CONNECTION_DESTROYED" ||
+      code === "CONNECT_TIMEOUT" ||
+      code === "57P01" ||
+      code === "57P03" ||
+      code === "57014"
+    ) {
+      return true;
+    }
+  }
+  return false;
 }

@@ -1,8 +1,17 @@
-import { connect, createBoss, runMigrations } from "@deskgate/db";
-import { createLogger, loadConfig } from "@deskgate/runtime";
+import {
+  connect,
+  createBoss,
+  deleteExpiredIdempotencyRecords,
+  ensureApiKey,
+  runMigrations,
+} from "@deskgate/db";
+import { createLogger, createSecretBox, loadConfig } from "@deskgate/runtime";
 import { parseAllowlist } from "@deskgate/webhooks";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
+import { DEFAULT_DISK_LIMITS, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from "./deps.ts";
+import { createRateLimiter } from "./middleware/rate-limit.ts";
+import { createTaskWaiter } from "./services/task-waiter.ts";
 
 const config = loadConfig(process.env);
 const logger = createLogger({ name: "deskgate-api", level: config.DESKGATE_LOG_LEVEL });
@@ -12,23 +21,56 @@ if (!config.DATABASE_URL) {
 }
 
 await runMigrations(config.DATABASE_URL);
-const database = connect(config.DATABASE_URL, { max: 10, applicationName: "deskgate-api" });
+const database = connect(withTimeouts(config.DATABASE_URL), { max: 10, applicationName: "deskgate-api" });
 const boss = createBoss(config.DATABASE_URL, { supervise: false, schedule: false, useListenNotify: false });
 boss.on("error", (err) => logger.error({ err: err.message }, "queue error"));
 await boss.start();
+if (config.DESKGATE_BOOTSTRAP_API_KEY) {
+  await ensureApiKey(database.db, {
+    name: "bootstrap",
+    key: config.DESKGATE_BOOTSTRAP_API_KEY,
+    scopes: ["admin"],
+  });
+  logger.info("bootstrap API key ensured (admin)");
+}
+const waiter = createTaskWaiter(database, logger);
+// Idempotency records are kept 24 h; expired ones are swept hourly (any api process may do it).
+setInterval(() => {
+  deleteExpiredIdempotencyRecords(database.db).catch((err: Error) =>
+    logger.warn({ err: err.message }, "idempotency sweep failed"),
+  );
+}, 3_600_000).unref();
 
 const app = createApp({
   database,
   boss,
   logger,
+  box: createSecretBox(config.DESKGATE_ENCRYPTION_KEY),
   callbackPolicy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST),
   osImages: config.DESKGATE_VDI_OS_IMAGES,
   bodyLimitBytes: 64 * 1024,
+  waiter,
+  syncTimeoutMs: config.DESKGATE_SYNC_TIMEOUT_MS,
+  rateLimiter: createRateLimiter(),
+  defaultRateLimitPerMinute: config.DESKGATE_RATE_LIMIT_PER_MINUTE,
+  idempotencyTtlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+  diskLimits: DEFAULT_DISK_LIMITS,
 });
 
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.DESKGATE_HOST }, (info) => {
   logger.info({ url: `http://${config.DESKGATE_HOST}:${info.port}` }, "api listening");
 });
+
+/**
+ * A database that is down must answer 503 quickly, not hang: connecting gives up after 5 s
+ * and a statement after 30 s (unless the URL sets its own).
+ */
+function withTimeouts(url: string): string {
+  const u = new URL(url);
+  if (!u.searchParams.has("connect_timeout")) u.searchParams.set("connect_timeout", "5");
+  if (!u.searchParams.has("statement_timeout")) u.searchParams.set("statement_timeout", "30000");
+  return u.toString();
+}
 
 let stopping = false;
 function shutdown(signal: string) {
@@ -36,6 +78,7 @@ function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, "api stopping");
   server.close(async () => {
+    await waiter.close();
     await boss.stop({ graceful: true, timeout: 10_000 });
     await database.close();
     process.exit(0);

@@ -1,6 +1,7 @@
 import { getTask, listSteps } from "@deskgate/db";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "./support/eventually.ts";
 import { startReceiver } from "./support/receiver.ts";
 import { startStack } from "./support/stack.ts";
 
@@ -80,8 +81,12 @@ describe("POST /api/desktop/apply, end to end", () => {
       ["create_desktop", "ok"],
       ["wait_desktop", "ok"],
     ]);
-    const [delivery] = await stack.database
-      .sql`select state, sealed_password, body from callback_deliveries where task_id = ${ack.data.task_id}`;
+    // the worker records the delivery just after the receiver answered
+    const delivery = await eventually(async () => {
+      const [row] = await stack.database
+        .sql`select state, sealed_password, body from callback_deliveries where task_id = ${ack.data.task_id}`;
+      return row?.state === "pending" ? undefined : row;
+    });
     expect(delivery).toMatchObject({ state: "delivered", sealed_password: null });
     expect(delivery!.body).not.toContain(String(data.password));
   });

@@ -23,6 +23,12 @@ export const ErrorCodes = {
     zh: "该 Idempotency-Key 已用于不同的请求体",
   },
   rate_limited: { http: 429, en: "Too many requests", zh: "请求过于频繁" },
+  /** A synchronous request whose task ended in failure on the platform (message: the reason). */
+  task_failed: {
+    http: 422,
+    en: "The platform could not carry out the request",
+    zh: "平台未能完成该请求",
+  },
   internal: { http: 500, en: "Internal error", zh: "内部错误" },
   unavailable: {
     http: 503,
@@ -47,3 +53,14 @@ export function languageOf(acceptLanguage: string | undefined | null): Language 
   const first = acceptLanguage?.split(",")[0]?.trim().toLowerCase() ?? "";
   return first.startsWith("zh") ? "zh" : "en";
 }
+
+/**
+ * Texts of answers that are not failures. `still_running`: a synchronous request whose task
+ * did not end within the configured bound (HTTP 202; the task goes on).
+ */
+export const Notices = {
+  still_running: {
+    en: "Accepted and still in progress; GET /api/tasks/{task_id} gives the outcome",
+    zh: "请求已受理,仍在处理中;可通过 GET /api/tasks/{task_id} 查询结果",
+  },
+} as const;

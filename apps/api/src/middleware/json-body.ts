@@ -8,6 +8,14 @@ import { ApiError } from "../errors.ts";
  * required; os: must be one of …"). Unknown fields are ignored.
  */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  return (await readJsonBody(c, schema)).data;
+}
+
+/** As `readJson`, also returning the body as parsed (for the Idempotency-Key fingerprint). */
+export async function readJsonBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+): Promise<{ data: z.infer<S>; raw: unknown }> {
   const type = c.req.header("content-type");
   if (type && !/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type.trim())) {
     throw new ApiError("unsupported_media_type");
@@ -27,7 +35,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ApiError("invalid_request", formatIssues(parsed.error.issues, body));
-  return parsed.data;
+  return { data: parsed.data, raw: body };
 }
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[], body: unknown): string {

@@ -1,22 +1,16 @@
-import { ApplyRequest, ok } from "@deskgate/contracts";
+import { ApplyRequest } from "@deskgate/contracts";
 import type { Hono } from "hono";
 import type { ApiDeps } from "../deps.ts";
-import { ApiError } from "../errors.ts";
-import { readJson } from "../middleware/json-body.ts";
+import { requireKey } from "../middleware/auth.ts";
+import { readJsonBody } from "../middleware/json-body.ts";
 import { acceptApply } from "../services/apply.ts";
+import { idempotencyOf, respond } from "./respond.ts";
 
 /** POST /api/desktop/apply — seed §1; SPEC 2.1. Answers at once with the task id. */
 export function registerDesktopApply(app: Hono, deps: ApiDeps): void {
-  app.post("/api/desktop/apply", async (c) => {
-    const input = await readJson(c, ApplyRequest);
-    const outcome = await acceptApply(deps, input, { apiKeyId: null });
-    switch (outcome.kind) {
-      case "accepted":
-        return c.json(ok({ task_id: outcome.taskId }, "string"), 200);
-      case "rejected":
-        throw new ApiError("invalid_request", outcome.message);
-      default:
-        return outcome satisfies never;
-    }
+  app.post("/api/desktop/apply", requireKey(deps, "desktop"), async (c) => {
+    const { data, raw } = await readJsonBody(c, ApplyRequest);
+    const caller = c.get("caller");
+    return respond(c, await acceptApply(deps, caller, data, idempotencyOf(c, caller, raw)));
   });
 }

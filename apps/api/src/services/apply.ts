@@ -1,39 +1,51 @@
-import { randomUUID } from "node:crypto";
 import type { ApplyRequest } from "@deskgate/contracts";
-import { enqueue, insertTask } from "@deskgate/db";
 import { checkCallbackUrl } from "@deskgate/webhooks";
+import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
-
-export type AcceptOutcome = { kind: "accepted"; taskId: string } | { kind: "rejected"; message: string };
+import type { IdempotentRequest } from "./idempotency.ts";
+import { type Outcome, rejected, text } from "./reply.ts";
+import { submitTask } from "./submit.ts";
 
 /**
- * Accept an apply request: what can be known now is checked now (callback URL policy, os
- * availability); then the task row and its job commit in one transaction.
+ * Accept an apply request (SPEC 2.1): what can be known now is checked now (callback URL
+ * policy, os availability); then the task row and its job commit in one transaction.
  */
 export async function acceptApply(
   deps: ApiDeps,
+  caller: Caller,
   input: ApplyRequest,
-  caller: { apiKeyId: string | null },
-): Promise<AcceptOutcome> {
-  const url = checkCallbackUrl(input.callback_url, deps.callbackPolicy);
-  if (!url.ok) return { kind: "rejected", message: `callback_url: ${url.reason}` };
-  if (!deps.osImages[input.os]) {
-    const available = Object.keys(deps.osImages).join(", ") || "none";
-    return {
-      kind: "rejected",
-      message: `os: ${input.os} is not available on this platform (available: ${available})`,
-    };
-  }
-  const taskId = randomUUID();
-  await deps.database.db.transaction(async (tx) => {
-    await insertTask(tx, {
-      id: taskId,
+  idem?: IdempotentRequest,
+): Promise<Outcome> {
+  return submitTask(
+    deps,
+    caller,
+    {
       kind: "desktop.apply",
       request: input,
       callbackUrl: input.callback_url,
-      apiKeyId: caller.apiKeyId,
-    });
-    await enqueue(deps.boss, tx, "desktop.apply", { task_id: taskId });
-  });
-  return { kind: "accepted", taskId };
+      check: async () => {
+        const url = checkCallbackUrl(input.callback_url, deps.callbackPolicy);
+        if (!url.ok) return rejected("invalid_request", text(`callback_url: ${url.reason}`));
+        if (!deps.osImages[input.os]) {
+          const available = Object.keys(deps.osImages).join(", ") || "none";
+          return rejected(
+            "invalid_request",
+            text(
+              `os: ${input.os} is not available on this platform (available: ${available})`,
+              `os: 平台不提供 ${input.os}(可用: ${available})`,
+            ),
+          );
+        }
+        return null;
+      },
+    },
+    idem,
+  );
+}
+
+/** The callback URL check shared by the async operations (SPEC 3: refused at request time). */
+export function callbackRefusal(deps: ApiDeps, url: string | undefined) {
+  if (url === undefined) return null;
+  const checked = checkCallbackUrl(url, deps.callbackPolicy);
+  return checked.ok ? null : rejected("invalid_request", text(`callback_url: ${checked.reason}`));
 }

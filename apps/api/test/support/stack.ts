@@ -1,23 +1,41 @@
 import { randomBytes } from "node:crypto";
-import { connect, createBoss, type Database } from "@deskgate/db";
+import { connect, createApiKey, createBoss, type Database, schema } from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
 import { createLogger, createSecretBox } from "@deskgate/runtime";
 import { createSim, SIM_IMAGES } from "@deskgate/sim";
-import { createWorkspacePlatform } from "@deskgate/upstream";
+import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
 import { startWorker } from "@deskgate/worker";
 import { serve } from "@hono/node-server";
 import { createApp } from "../../src/app.ts";
+import { DEFAULT_DISK_LIMITS } from "../../src/deps.ts";
+import { createRateLimiter } from "../../src/middleware/rate-limit.ts";
+import { createTaskWaiter } from "../../src/services/task-waiter.ts";
 
 export const SIM_OS_IMAGES = Object.fromEntries(
   Object.entries(SIM_IMAGES).map(([os, image]) => [os, image.image_id]),
 );
 
+/** The HPC account every stack knows (the simulator's default SCNet user). */
+export const HPC_ACCOUNT = "lab";
+
+export interface StackOptions {
+  simJobPhaseMs?: number;
+  /** Start the worker (default true). Without it, tasks stay queued: tests of the api's own part. */
+  worker?: boolean;
+  syncTimeoutMs?: number;
+  defaultRateLimitPerMinute?: number;
+  defaultPassword?: string;
+  /** Where the api's log lines go (default: nowhere). */
+  apiLog?: { write(line: string): void };
+}
+
 /**
  * The whole of deskgate for one test file: its own database, the simulator, the api on a
- * real port, and the worker — all talking over real HTTP and a real PostgreSQL.
+ * real port, and the worker — all talking over real HTTP and a real PostgreSQL. Keys: one
+ * admin key (the default for requests), one per scope.
  */
-export async function startStack(opts: { simJobPhaseMs?: number } = {}) {
+export async function startStack(opts: StackOptions = {}) {
   const testDb = await createTestDatabase();
   const sim = createSim({ jobPhaseMs: opts.simJobPhaseMs ?? 15 });
   const simServer = await sim.listen(0);
@@ -26,7 +44,7 @@ export async function startStack(opts: { simJobPhaseMs?: number } = {}) {
   const apiBoss = createBoss(testDb.url, { supervise: false, schedule: false, useListenNotify: false });
   const workerBoss = createBoss(testDb.url);
   for (const boss of [apiBoss, workerBoss]) boss.on("error", () => {});
-  await Promise.all([apiBoss.start(), workerBoss.start()]);
+  await Promise.all([apiBoss.start(), opts.worker === false ? null : workerBoss.start()]);
   const box = createSecretBox(randomBytes(32));
   const webhookSecret = generateWebhookSecret();
   const policy = parseAllowlist("127.0.0.1/32");
@@ -38,53 +56,116 @@ export async function startStack(opts: { simJobPhaseMs?: number } = {}) {
     products: { windows: "workspace.x86.c2m4.windows", linux: "workspace.x86.c2m4.linux" },
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
   });
+  const hpc = createScnetPlatform({ baseUrl: simServer.url, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
   const deliverer = createDeliverer({ policy, timeoutMs: 5000 });
-  const worker = await startWorker({
-    database,
-    boss: workerBoss,
-    platform,
-    deliverer,
-    box,
-    logger,
-    webhookSecrets: async () => [webhookSecret],
-    settings: { pollIntervalMs: 20, jobTimeoutMs: 30_000, concurrency: 20 },
+  await database.db.insert(schema.hpcAccounts).values({
+    name: HPC_ACCOUNT,
+    platformUser: "hpcuser",
+    orgId: "org-1",
+    sealedPassword: box.seal("hpc-pass"),
   });
+  const worker =
+    opts.worker === false
+      ? null
+      : await startWorker({
+          database,
+          boss: workerBoss,
+          platform,
+          hpc,
+          deliverer,
+          box,
+          logger,
+          webhookSecrets: async () => [webhookSecret],
+          settings: {
+            pollIntervalMs: 20,
+            jobTimeoutMs: 30_000,
+            concurrency: 20,
+            defaultPassword: opts.defaultPassword ?? "Default-Pass-2026!",
+            reconcileCron: null,
+          },
+        });
+  const waiter = createTaskWaiter(database, logger);
+  const apiLogger = opts.apiLog ? createLogger({ name: "deskgate-api", destination: opts.apiLog }) : logger;
   const app = createApp({
     database,
     boss: apiBoss,
-    logger,
+    logger: apiLogger,
+    box,
     callbackPolicy: policy,
     osImages: SIM_OS_IMAGES,
     bodyLimitBytes: 64 * 1024,
+    waiter,
+    syncTimeoutMs: opts.syncTimeoutMs ?? 15_000,
+    rateLimiter: createRateLimiter(),
+    defaultRateLimitPerMinute: opts.defaultRateLimitPerMinute ?? 1_000_000,
+    idempotencyTtlSeconds: 24 * 3600,
+    diskLimits: DEFAULT_DISK_LIMITS,
   });
   const apiServer = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });
   const address = apiServer.address();
   const apiUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  const keys = {
+    admin: (await createApiKey(database.db, { name: "test-admin", scopes: ["admin"] })).key,
+    desktop: (await createApiKey(database.db, { name: "test-desktop", scopes: ["desktop"] })).key,
+    hpc: (await createApiKey(database.db, { name: "test-hpc", scopes: ["hpc"] })).key,
+  };
+
+  /** A request to the api; `key` defaults to the admin key, `null` sends none. */
+  const call = (
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string>; key?: string | null } = {},
+  ) => {
+    const key = init.key === undefined ? keys.admin : init.key;
+    const headers: Record<string, string> = {
+      ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...init.headers,
+    };
+    return fetch(apiUrl + path, {
+      method,
+      headers,
+      ...(init.body === undefined
+        ? {}
+        : { body: typeof init.body === "string" ? init.body : JSON.stringify(init.body) }),
+    });
+  };
 
   return {
     apiUrl,
     simUrl: simServer.url,
     database,
+    box,
+    keys,
     webhookSecret,
+    call,
     post: (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      fetch(apiUrl + path, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers },
-        body: typeof body === "string" ? body : JSON.stringify(body),
-      }),
+      call("POST", path, { body, headers }),
+    get: (path: string, headers: Record<string, string> = {}) => call("GET", path, { headers }),
     simState: async () => (await fetch(`${simServer.url}/_sim/state`)).json() as Promise<SimState>,
+    /** Count tasks and pg-boss jobs of the task queues (not callback deliveries). */
+    async counts() {
+      const [row] = await database.sql<{ tasks: number; jobs: number }[]>`
+        select (select count(*)::int from tasks) as tasks,
+               (select count(*)::int from pgboss.job where name not in ('callback.deliver', 'platform.reconcile')) as jobs`;
+      return row!;
+    },
     async stop() {
       await new Promise<void>((r) => apiServer.close(() => r()));
-      await worker.stop({ timeoutMs: 5000 });
+      await waiter.close();
+      await worker?.stop({ timeoutMs: 5000 });
       await apiBoss.stop({ graceful: false });
+      if (opts.worker === false) await workerBoss.stop({ graceful: false }).catch(() => {});
       await Promise.all([platform.close(), deliverer.close(), simServer.close()]);
       await database.close();
       await testDb.drop();
     },
   };
 }
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
 
 export interface SimState {
   users: { id: string; user_name: string; password?: string }[];

@@ -68,6 +68,12 @@ export async function claimIdempotencyKey(
   return rows.length === 1;
 }
 
+/** The record, locked until the caller's transaction ends (one finisher at a time). */
+export async function lockIdempotencyRecord(tx: Executor, id: string): Promise<IdempotencyRow | undefined> {
+  const [row] = await tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.id, id)).for("update");
+  return row;
+}
+
 /** Store the final answer of a request (a body holding a secret goes in `sealed` only). */
 export async function completeIdempotencyRecord(
   db: Executor,

@@ -1,0 +1,63 @@
+import { type ApiKeyScope, findApiKey, touchApiKey } from "@deskgate/db";
+import type { MiddlewareHandler } from "hono";
+import { type Caller, hasScope } from "../caller.ts";
+import type { ApiDeps } from "../deps.ts";
+import { ApiError } from "../errors.ts";
+
+/** The key of a request: `Authorization: Bearer <key>`, else `X-API-Key: <key>`. */
+export function keyFromHeaders(get: (name: string) => string | undefined | null): string | null {
+  const auth = get("authorization");
+  const bearer = auth?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  const key = bearer ?? get("x-api-key")?.trim();
+  return key ? key : null;
+}
+
+export type AuthResult =
+  | { ok: true; caller: Caller }
+  | { ok: false; code: "unauthorized" | "rate_limited"; retryAfter?: number };
+
+/** Look the key up (hash), refuse a missing, unknown or revoked one, and count it against its limit. */
+export async function authenticate(deps: ApiDeps, key: string | null): Promise<AuthResult> {
+  if (!key || key.length > 200) return { ok: false, code: "unauthorized" };
+  const row = await findApiKey(deps.database.db, key);
+  if (!row || row.revokedAt) return { ok: false, code: "unauthorized" };
+  const caller: Caller = {
+    apiKeyId: row.id,
+    name: row.name,
+    scopes: row.scopes,
+    rateLimitPerMinute: row.rateLimitPerMinute,
+  };
+  const retryAfter = deps.rateLimiter.hit(row.id, row.rateLimitPerMinute ?? deps.defaultRateLimitPerMinute);
+  if (retryAfter !== null) return { ok: false, code: "rate_limited", retryAfter };
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    void touchApiKey(deps.database.db, row.id).catch(() => {});
+  }
+  return { ok: true, caller };
+}
+
+/**
+ * Require an API key with `scope` (admin implies all): missing / unknown / revoked → 401,
+ * wrong scope → 403, over the key's rate → 429 with Retry-After. Sets `caller`.
+ */
+export function requireKey(deps: ApiDeps, scope: ApiKeyScope | "any"): MiddlewareHandler {
+  return async (c, next) => {
+    const result = await authenticate(
+      deps,
+      keyFromHeaders((name) => c.req.header(name)),
+    );
+    if (!result.ok) {
+      if (result.code === "rate_limited") {
+        throw new ApiError("rate_limited", undefined, { "Retry-After": String(result.retryAfter) });
+      }
+      throw new ApiError("unauthorized", undefined, { "WWW-Authenticate": 'Bearer realm="deskgate"' });
+    }
+    if (scope !== "any" && !hasScope(result.caller, scope)) {
+      throw new ApiError("forbidden", {
+        en: `This API key lacks the ${scope} scope this endpoint needs`,
+        zh: `该 API 密钥缺少此接口所需的 ${scope} 权限`,
+      });
+    }
+    c.set("caller", result.caller);
+    await next();
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Per-key rate limit: a fixed one-minute window counted in this process's memory. With N
+ * api processes behind a balancer a key gets up to N × its limit (docs/api.md); a shared
+ * counter needs a table (asked for in the report).
+ */
+export interface RateLimiter {
+  /** Count one request; returns null when allowed, else the seconds until the window resets. */
+  hit(keyId: string, limitPerMinute: number): number | null;
+}
+
+export function createRateLimiter(opts: { now?: () => number } = {}): RateLimiter {
+  const now = opts.now ?? Date.now;
+  const windows = new Map<string, { start: number; count: number }>();
+  let lastSweep = 0;
+  return {
+    hit(keyId, limit) {
+      const t = now();
+      const windowStart = t - (t % 60_000);
+      if (windowStart !== lastSweep) {
+        for (const [k, w] of windows) if (w.start < windowStart) windows.delete(k);
+        lastSweep = windowStart;
+      }
+      let w = windows.get(keyId);
+      if (!w || w.start !== windowStart) {
+        w = { start: windowStart, count: 0 };
+        windows.set(keyId, w);
+      }
+      w.count += 1;
+      if (w.count <= limit) return null;
+      return Math.max(1, Math.ceil((windowStart + 60_000 - t) / 1000));
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Example bodies, following the seed document's parameter tables and response examples
+ * (seeds/000). The OpenAPI document shows them; the contract test drives the real routes with
+ * them (after seeding the desktop, volume and user they name).
+ */
+export const EXAMPLE_DESKTOP_UUID = "5f0e9b8a-2c1d-4e3f-9a7b-6c5d4e3f2a1b";
+export const EXAMPLE_VOLUME_UUID = "a1b2c3d4-e5f6-4a1b-8c2d-3e4f5a6b7c8d";
+export const EXAMPLE_USER = "xxx_01";
+export const EXAMPLE_TASK_ID = "3b241101-e2bb-4255-8caf-4136c566a962";
+export const EXAMPLE_CALLBACK_URL = "https://workflow.example.com/deskgate/callback";
+
+export const REQUEST_EXAMPLES = {
+  "/api/desktop/apply": { username: "xxx", os: "win10", callback_url: EXAMPLE_CALLBACK_URL },
+  "/api/desktop/resource-update": {
+    desktop_uuid: EXAMPLE_DESKTOP_UUID,
+    cpu: 4,
+    memory: 8589934592,
+    disk: 107374182400,
+    callback_url: EXAMPLE_CALLBACK_URL,
+  },
+  "/api/desktop/policy-update": {
+    desktop_uuid: EXAMPLE_DESKTOP_UUID,
+    "usb-enable": true,
+    "data-access": false,
+  },
+  "/api/user/pwd-reset": { username: EXAMPLE_USER, password: "" },
+} as const;
+
+export const RESPONSE_EXAMPLES = {
+  accepted: { data: { task_id: EXAMPLE_TASK_ID }, message: "", status: "0" },
+  policy: {
+    data: {
+      task_id: EXAMPLE_TASK_ID,
+      desktop_uuid: EXAMPLE_DESKTOP_UUID,
+      "usb-enable": true,
+      "data-access": false,
+      note: "takes effect at the next connection",
+    },
+    message: "",
+    status: "0",
+  },
+  pwdReset: {
+    data: { task_id: EXAMPLE_TASK_ID, username: EXAMPLE_USER, password: "Xk7#pL9@qR2!mN4v" },
+    message: "",
+    status: "0",
+  },
+  desktops: {
+    data: [{ desktop_uuid: EXAMPLE_DESKTOP_UUID, desktop_name: "xxx01-a1b2c3d4" }],
+    status: 0,
+    message: "",
+  },
+  volumes: {
+    data: [
+      {
+        volume_uuid: EXAMPLE_VOLUME_UUID,
+        volume_name: "data-1",
+        volume_size: 53687091200,
+        volume_status: "in-use",
+      },
+    ],
+    status: 0,
+    message: "",
+  },
+  postFailure: { data: {}, message: "xxx", status: "-1" },
+  getFailure: { data: [], status: -1, message: "xxx" },
+} as const;

@@ -1,0 +1,115 @@
+import { createHash } from "node:crypto";
+import {
+  completeIdempotencyRecord,
+  type Executor,
+  findIdempotencyRecord,
+  getTask,
+  type IdempotencyRow,
+  type IdempotencyScope,
+  lockIdempotencyRecord,
+  type TaskRow,
+} from "@deskgate/db";
+import type { ApiDeps } from "../deps.ts";
+import { type Outcome, type Reply, rejected, text } from "./reply.ts";
+import { isTerminal } from "./task-waiter.ts";
+
+/** An Idempotency-Key request: its scope and the fingerprint of its body. */
+export interface IdempotentRequest {
+  scope: IdempotencyScope;
+  fingerprint: string;
+}
+
+/**
+ * Check an `Idempotency-Key` header value: 1–255 printable ASCII characters (RELIABILITY.md
+ * 4). A structured-field string (`"abc"`, as the IETF draft writes it) is unquoted.
+ * Returns the key, or a reason.
+ */
+export function parseIdempotencyKey(raw: string): { ok: true; key: string } | { ok: false; reason: string } {
+  const key = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  if (key.length === 0) return { ok: false, reason: "Idempotency-Key must not be empty" };
+  if (key.length > 255) return { ok: false, reason: "Idempotency-Key must be at most 255 characters" };
+  if (!/^[\x20-\x7e]+$/.test(key)) {
+    return { ok: false, reason: "Idempotency-Key may contain only printable ASCII characters" };
+  }
+  return { ok: true, key };
+}
+
+/** SHA-256 of the body as canonical JSON (object keys sorted, no whitespace). */
+export function fingerprintOf(body: unknown): string {
+  return createHash("sha256").update(canonicalJson(body)).digest("hex");
+}
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+/** How a stored reply is kept: in clear, or sealed whole when it holds a secret. */
+export function storedForm(deps: Pick<ApiDeps, "box">, reply: Reply) {
+  const body = JSON.stringify(reply);
+  return reply.secret
+    ? { status: reply.http, body: null, sealed: deps.box.seal(body) }
+    : { status: reply.http, body, sealed: null };
+}
+
+function storedReply(deps: Pick<ApiDeps, "box">, row: IdempotencyRow): Reply {
+  const body = row.responseSealed ? deps.box.open(row.responseSealed) : row.responseBody!;
+  return JSON.parse(body) as Reply;
+}
+
+/** Builds a synchronous request's answer from its ended task (reads through `db`). */
+export type TaskAnswer = (task: TaskRow, db: Executor) => Promise<Reply>;
+
+/**
+ * Settle a synchronous request's record once its task has ended: under a row lock, so the
+ * original request and a retry never both build the answer (a password is handed over once,
+ * and whoever takes it stores it). Returns the stored answer if another got there first.
+ */
+export async function finishIdempotent(
+  deps: ApiDeps,
+  recordId: string,
+  taskId: string,
+  answer: TaskAnswer,
+): Promise<Reply> {
+  return deps.database.db.transaction(async (tx) => {
+    const row = await lockIdempotencyRecord(tx, recordId);
+    if (row?.state === "done") return storedReply(deps, row);
+    const task = (await getTask(tx, taskId))!;
+    const reply = await answer(task, tx);
+    if (row) await completeIdempotencyRecord(tx, row.id, storedForm(deps, reply));
+    return reply;
+  });
+}
+
+/**
+ * The answer an earlier request with this key already decided, or null when there is none.
+ * Same key + another body → 422. A synchronous request still running → 409 with
+ * `Retry-After: 1`; once its task has ended, the final answer is made from the task (by
+ * `answer`), stored and replayed.
+ */
+export async function replayIdempotent(
+  deps: ApiDeps,
+  request: IdempotentRequest,
+  answer: TaskAnswer | undefined,
+): Promise<Outcome | null> {
+  const row = await findIdempotencyRecord(deps.database.db, request.scope);
+  if (!row) return null;
+  if (row.fingerprint !== request.fingerprint) return rejected("idempotency_mismatch");
+  if (row.state === "done") {
+    return { ...storedReply(deps, row), headers: { "Idempotent-Replayed": "true" } };
+  }
+  const task = row.taskId ? await getTask(deps.database.db, row.taskId) : undefined;
+  if (task && isTerminal(task.state) && answer) return finishIdempotent(deps, row.id, task.id, answer);
+  return rejected(
+    "conflict",
+    text(
+      "A request with this Idempotency-Key is still in progress; retry shortly",
+      "使用该 Idempotency-Key 的请求仍在处理中,请稍后重试",
+    ),
+    { "Retry-After": "1" },
+  );
+}

@@ -1,0 +1,78 @@
+import { VncSession } from "@deskgate/contracts";
+import { findHpcAccount } from "@deskgate/db";
+import type { Caller } from "../caller.ts";
+import type { ApiDeps } from "../deps.ts";
+import type { IdempotentRequest } from "./idempotency.ts";
+import { type Outcome, type Rejected, rejected, success, text } from "./reply.ts";
+import { submitTask } from "./submit.ts";
+import { answerFromTask, inOrder } from "./task-answer.ts";
+
+const SESSION_KEYS = ["task_id", ...Object.keys(VncSession.shape)];
+
+/** HPC VNC sessions (SPEC 2.8): synchronous tasks against the account's HPC platform. */
+async function knownAccount(deps: ApiDeps, account: string): Promise<Rejected | null> {
+  const row = await findHpcAccount(deps.database.db, account);
+  return row
+    ? null
+    : rejected("not_found", text(`HPC account ${account} is not known`, `HPC 账号 ${account} 不存在`));
+}
+
+/** PUT /api/hpc/{account}/vnc — open the account's session, or return the existing one. */
+export async function openVnc(deps: ApiDeps, caller: Caller, account: string, idem?: IdempotentRequest) {
+  return submitTask(
+    deps,
+    caller,
+    {
+      kind: "hpc.vnc_open",
+      request: { account },
+      callbackUrl: null,
+      check: () => knownAccount(deps, account),
+      answer: async (task) => answerFromTask(task, SESSION_KEYS),
+    },
+    idem,
+  );
+}
+
+/** GET /api/hpc/{account}/vnc — the account's sessions as the platform lists them now. */
+export async function listVnc(deps: ApiDeps, caller: Caller, account: string): Promise<Outcome> {
+  const outcome = await submitTask(deps, caller, {
+    kind: "hpc.vnc_list",
+    request: { account },
+    callbackUrl: null,
+    check: () => knownAccount(deps, account),
+    answer: async (task) => {
+      const reply = answerFromTask(task, [], (result) =>
+        ((result.sessions ?? []) as Record<string, unknown>[]).map((s) => inOrder(SESSION_KEYS.slice(1), s)),
+      );
+      return reply.ok ? reply : { ...reply, data: [] };
+    },
+  });
+  // a list that is not ready within the bound: 202, data [] (the GET envelope's list), task id in a header
+  if (outcome.kind === "reply" && outcome.http === 202) {
+    const taskId = (outcome.data as { task_id: string }).task_id;
+    return { ...success([], 202, outcome.message), headers: { "X-Task-Id": taskId } };
+  }
+  return outcome;
+}
+
+/** DELETE /api/hpc/{account}/vnc/{sessionId} — close a session ("already gone" is success). */
+export async function closeVnc(
+  deps: ApiDeps,
+  caller: Caller,
+  account: string,
+  sessionId: string,
+  idem?: IdempotentRequest,
+) {
+  return submitTask(
+    deps,
+    caller,
+    {
+      kind: "hpc.vnc_close",
+      request: { account, sessionId },
+      callbackUrl: null,
+      check: () => knownAccount(deps, account),
+      answer: async (task) => answerFromTask(task, [], () => ({ task_id: task.id, sessionId })),
+    },
+    idem,
+  );
+}

@@ -1,0 +1,70 @@
+import { type ErrorCode, languageOf } from "@deskgate/contracts";
+import type { ApiKeyScope } from "@deskgate/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { type Caller, hasScope } from "../caller.ts";
+import type { ApiDeps } from "../deps.ts";
+import { authenticate, keyFromHeaders } from "../middleware/auth.ts";
+import type { Outcome } from "../services/reply.ts";
+
+export interface TrpcContext {
+  deps: ApiDeps;
+  headers: Headers;
+}
+
+const t = initTRPC.context<TrpcContext>().create();
+
+export const router = t.router;
+
+type TrpcCode = TRPCError["code"];
+const CODES: Record<ErrorCode, TrpcCode> = {
+  invalid_request: "BAD_REQUEST",
+  invalid_json: "PARSE_ERROR",
+  unsupported_media_type: "UNSUPPORTED_MEDIA_TYPE",
+  unauthorized: "UNAUTHORIZED",
+  forbidden: "FORBIDDEN",
+  not_found: "NOT_FOUND",
+  method_not_allowed: "METHOD_NOT_SUPPORTED",
+  conflict: "CONFLICT",
+  payload_too_large: "PAYLOAD_TOO_LARGE",
+  idempotency_mismatch: "UNPROCESSABLE_CONTENT",
+  rate_limited: "TOO_MANY_REQUESTS",
+  task_failed: "UNPROCESSABLE_CONTENT",
+  internal: "INTERNAL_SERVER_ERROR",
+  unavailable: "SERVICE_UNAVAILABLE",
+};
+
+/** The same API keys, scopes and rate limit as REST, from the request's headers. */
+export function authed(scope: ApiKeyScope | "any") {
+  return t.procedure.use(async ({ ctx, next }) => {
+    const result = await authenticate(
+      ctx.deps,
+      keyFromHeaders((name) => ctx.headers.get(name)),
+    );
+    if (!result.ok) {
+      throw new TRPCError({
+        code: result.code === "rate_limited" ? "TOO_MANY_REQUESTS" : "UNAUTHORIZED",
+        message:
+          result.code === "rate_limited"
+            ? `Too many requests; retry in ${result.retryAfter} s`
+            : "Missing or unknown API key",
+      });
+    }
+    if (scope !== "any" && !hasScope(result.caller, scope)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the ${scope} scope` });
+    }
+    return next({
+      ctx: { caller: result.caller as Caller, lang: languageOf(ctx.headers.get("accept-language")) },
+    });
+  });
+}
+
+/** An operation's outcome as a tRPC result: the envelope's `data`, or a TRPCError. */
+export function unwrap<T>(outcome: Outcome, lang: "en" | "zh" = "en"): T {
+  if (outcome.kind === "rejected") {
+    throw new TRPCError({ code: CODES[outcome.code], message: outcome.message?.[lang] ?? outcome.code });
+  }
+  if (!outcome.ok) {
+    throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: outcome.message?.[lang] ?? "failed" });
+  }
+  return outcome.data as T;
+}

@@ -1,0 +1,117 @@
+import {
+  ApplyRequest,
+  DesktopVolume,
+  HpcAccountName,
+  PolicyUpdateRequest,
+  PolicyUpdateResult,
+  PwdResetRequest,
+  PwdResetResult,
+  ResourceUpdateRequest,
+  TaskId,
+  TaskView,
+  UserDesktop,
+  Username,
+  VncSession,
+} from "@deskgate/contracts";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { acceptApply } from "../services/apply.ts";
+import { desktopsOfUser, volumesOfDesktop } from "../services/lookups.ts";
+import { updatePolicy } from "../services/policy-update.ts";
+import { resetPassword } from "../services/pwd-reset.ts";
+import { acceptResourceUpdate } from "../services/resource-update.ts";
+import { loadTaskView } from "../services/task-view.ts";
+import { isTerminal } from "../services/task-waiter.ts";
+import { closeVnc, listVnc, openVnc } from "../services/vnc.ts";
+import { authed, router, unwrap } from "./core.ts";
+
+const Accepted = z.object({ task_id: TaskId });
+const desktop = authed("desktop");
+const hpc = authed("hpc");
+const anyKey = authed("any");
+
+/**
+ * The tRPC router: the REST operations over the same services and contracts, plus task
+ * queries and a live subscription (SSE) of a task's progress.
+ */
+export const appRouter = router({
+  desktop: router({
+    /** POST /api/desktop/apply (`apply` is a reserved name in tRPC routers). */
+    open: desktop
+      .input(ApplyRequest)
+      .output(Accepted)
+      .mutation(async ({ ctx, input }) => unwrap(await acceptApply(ctx.deps, ctx.caller, input), ctx.lang)),
+    resourceUpdate: desktop
+      .input(ResourceUpdateRequest)
+      .output(Accepted)
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await acceptResourceUpdate(ctx.deps, ctx.caller, input), ctx.lang),
+      ),
+    policyUpdate: desktop
+      .input(PolicyUpdateRequest)
+      .output(PolicyUpdateResult.partial())
+      .mutation(async ({ ctx, input }) => unwrap(await updatePolicy(ctx.deps, ctx.caller, input), ctx.lang)),
+    volumes: desktop
+      .input(z.object({ desktop_uuid: z.string().min(1).max(64) }))
+      .output(z.array(DesktopVolume))
+      .query(async ({ ctx, input }) =>
+        unwrap(await volumesOfDesktop(ctx.deps, input.desktop_uuid), ctx.lang),
+      ),
+  }),
+  user: router({
+    pwdReset: desktop
+      .input(PwdResetRequest)
+      .output(PwdResetResult.partial())
+      .mutation(async ({ ctx, input }) => unwrap(await resetPassword(ctx.deps, ctx.caller, input), ctx.lang)),
+    desktops: desktop
+      .input(z.object({ username: Username }))
+      .output(z.array(UserDesktop))
+      .query(async ({ ctx, input }) => unwrap(await desktopsOfUser(ctx.deps, input.username), ctx.lang)),
+  }),
+  hpc: router({
+    vncOpen: hpc
+      .input(z.object({ account: HpcAccountName }))
+      .output(VncSession.extend({ task_id: z.string() }).partial())
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await openVnc(ctx.deps, ctx.caller, input.account), ctx.lang),
+      ),
+    vncList: hpc
+      .input(z.object({ account: HpcAccountName }))
+      .output(z.array(VncSession))
+      .query(async ({ ctx, input }) => unwrap(await listVnc(ctx.deps, ctx.caller, input.account), ctx.lang)),
+    vncClose: hpc
+      .input(z.object({ account: HpcAccountName, sessionId: z.string().min(1).max(128) }))
+      .output(z.object({ task_id: z.string(), sessionId: z.string() }).partial())
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await closeVnc(ctx.deps, ctx.caller, input.account, input.sessionId), ctx.lang),
+      ),
+  }),
+  tasks: router({
+    get: anyKey
+      .input(z.object({ task_id: TaskId }))
+      .output(TaskView)
+      .query(async ({ ctx, input }) => {
+        const view = await loadTaskView(ctx.deps, ctx.caller, input.task_id);
+        if (!view) throw new TRPCError({ code: "NOT_FOUND", message: `task ${input.task_id} is not known` });
+        return view;
+      }),
+    /** Emits the task's view on every change (state, steps, deliveries); ends once it is terminal. */
+    watch: anyKey.input(z.object({ task_id: TaskId })).subscription(async function* ({ ctx, input, signal }) {
+      let last = "";
+      for (;;) {
+        const view = await loadTaskView(ctx.deps, ctx.caller, input.task_id);
+        if (!view) throw new TRPCError({ code: "NOT_FOUND", message: `task ${input.task_id} is not known` });
+        const json = JSON.stringify(view);
+        if (json !== last) {
+          last = json;
+          yield view;
+        }
+        if (isTerminal(view.state) || signal?.aborted) return;
+        // woken at once when the task ends (NOTIFY); intermediate steps are seen within 250 ms
+        await ctx.deps.waiter.nudge(input.task_id, 250);
+      }
+    }),
+  }),
+});
+
+export type AppRouter = typeof appRouter;
