@@ -60,7 +60,7 @@ function start(app: "api" | "worker", extra: Record<string, string> = {}) {
       sentAt = Date.now();
       return originalKill(signal);
     };
-    proc.on("exit", (code) => done({ code, ms: Date.now() - sentAt }));
+    proc.on("exit", (code, signal) => done({ code: code ?? (signal ? -1 : null), ms: Date.now() - sentAt }));
   });
   return { proc, exited, output: () => output, waitFor: (re: RegExp) => waitFor(() => re.test(output)) };
 }
@@ -111,9 +111,10 @@ describe("graceful shutdown", () => {
     );
     worker.proc.kill("SIGTERM");
     const { code } = await worker.exited;
-    expect(code).toBe(0);
+    expect(code, worker.output()).toBe(0);
     // Whatever the first worker did not finish, the next one does, from its recorded progress.
     const next = start("worker");
+    await next.waitFor(/worker started/);
     await waitFor(async () => {
       const [row] = await database.sql`select state from tasks where id = ${taskId}`;
       return row?.state === "succeeded";
