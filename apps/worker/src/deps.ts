@@ -1,21 +1,36 @@
 import type { Database, PgBoss } from "@deskgate/db";
 import type { Logger, SecretBox } from "@deskgate/runtime";
-import type { DesktopPlatform } from "@deskgate/upstream";
-import type { Deliverer } from "@deskgate/webhooks";
+import type { DesktopPlatform, HpcPlatform } from "@deskgate/upstream";
+import type { Deliverer, DeliveryAttemptResult } from "@deskgate/webhooks";
 
 /** Everything a job handler may use, injected at main.ts (tests pass their own). */
 export interface WorkerDeps {
   database: Database;
   boss: PgBoss;
   platform: DesktopPlatform;
+  hpc: HpcPlatform;
   deliverer: Deliverer;
   box: SecretBox;
   logger: Logger;
-  /** Active Standard Webhooks secrets, newest first (several during rotation). */
+  /**
+   * The global Standard Webhooks secrets (DESKGATE_WEBHOOK_SECRET or the stored dev secret),
+   * newest first: they sign callbacks of tasks whose API key has no signing secret of its own.
+   */
   webhookSecrets(): Promise<string[]>;
   settings: {
     pollIntervalMs: number;
     jobTimeoutMs: number;
     concurrency: number;
+    /** DESKGATE_DEFAULT_PASSWORD: what pwd-reset sets for `password: ""`. Unset = refuse. */
+    defaultPassword?: string;
+    /** Cron of the reconcile job (default every 10 minutes); null = not scheduled by this worker. */
+    reconcileCron?: string | null;
   };
+  /**
+   * Seconds before the next callback attempt, or null to stop (default: `nextRetryDelaySec`,
+   * RELIABILITY.md 2). Tests inject a shortened schedule here.
+   */
+  callbackRetryDelaySec?: (attemptsMade: number, last: DeliveryAttemptResult) => number | null;
+  /** Unix time for webhook timestamps (default: the system clock). */
+  now?: () => Date;
 }

@@ -1,6 +1,6 @@
 import { connect, createBoss, resolveWebhookSecret, runMigrations } from "@deskgate/db";
 import { createLogger, createSecretBox, loadConfig } from "@deskgate/runtime";
-import { createWorkspacePlatform } from "@deskgate/upstream";
+import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
 import { startWorker } from "./worker.ts";
 
@@ -28,6 +28,7 @@ const platform = createWorkspacePlatform({
   images: config.DESKGATE_VDI_OS_IMAGES,
   products: { windows: config.DESKGATE_VDI_PRODUCT_WINDOWS, linux: config.DESKGATE_VDI_PRODUCT_LINUX },
 });
+const hpc = createScnetPlatform({ baseUrl: config.DESKGATE_HPC_URL });
 const deliverer = createDeliverer({
   policy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST),
   timeoutMs: config.DESKGATE_CALLBACK_TIMEOUT_MS,
@@ -43,6 +44,7 @@ const worker = await startWorker({
   database,
   boss,
   platform,
+  hpc,
   deliverer,
   box,
   logger,
@@ -51,6 +53,7 @@ const worker = await startWorker({
     pollIntervalMs: config.DESKGATE_VDI_POLL_INTERVAL_MS,
     jobTimeoutMs: config.DESKGATE_VDI_JOB_TIMEOUT_MS,
     concurrency: config.DESKGATE_WORKER_CONCURRENCY,
+    defaultPassword: config.DESKGATE_DEFAULT_PASSWORD,
   },
 });
 logger.info({ upstream: config.DESKGATE_VDI_URL }, "worker started");
@@ -61,7 +64,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, "worker stopping");
   await worker.stop({ timeoutMs: 30_000 });
-  await Promise.all([platform.close(), deliverer.close(), database.close()]);
+  await Promise.all([platform.close(), hpc.close(), deliverer.close(), database.close()]);
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

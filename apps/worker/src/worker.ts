@@ -3,9 +3,17 @@ import { ensureQueues, type Job } from "@deskgate/db";
 import type { WorkerDeps } from "./deps.ts";
 import { rollbackApply, runApply } from "./jobs/apply.ts";
 import { deliverCallback } from "./jobs/deliver-callback.ts";
+import { runPolicyUpdate } from "./jobs/policy-update.ts";
+import { runPwdReset } from "./jobs/pwd-reset.ts";
+import { reconcile, runReconcileTask } from "./jobs/reconcile.ts";
+import { runResourceUpdate } from "./jobs/resource-update.ts";
 import { runTaskJob } from "./jobs/run-task.ts";
+import { runVncClose, runVncList, runVncOpen } from "./jobs/vnc.ts";
 
 type Handlers = { [Q in QueueName]: (deps: WorkerDeps, job: Job<JobPayload<Q>>) => Promise<void> };
+
+/** Default reconcile schedule: every 10 minutes. */
+export const RECONCILE_CRON = "*/10 * * * *";
 
 /** One handler per catalog queue: a queue without one is a compile error. */
 const handlers: Handlers = {
@@ -17,6 +25,22 @@ const handlers: Handlers = {
       },
       rollback: rollbackApply,
     }),
+  "desktop.resource_update": (deps, job) =>
+    runTaskJob(deps, "desktop.resource_update", job, { run: runResourceUpdate }),
+  "desktop.policy_update": (deps, job) =>
+    runTaskJob(deps, "desktop.policy_update", job, { run: runPolicyUpdate }),
+  "user.pwd_reset": (deps, job) => runTaskJob(deps, "user.pwd_reset", job, { run: runPwdReset }),
+  "hpc.vnc_open": (deps, job) => runTaskJob(deps, "hpc.vnc_open", job, { run: runVncOpen }),
+  "hpc.vnc_list": (deps, job) => runTaskJob(deps, "hpc.vnc_list", job, { run: runVncList }),
+  "hpc.vnc_close": (deps, job) => runTaskJob(deps, "hpc.vnc_close", job, { run: runVncClose }),
+  "platform.reconcile": async (deps, job) => {
+    if (job.data.task_id) {
+      await runTaskJob(deps, "platform.reconcile", job, { run: runReconcileTask });
+      return;
+    }
+    const summary = await reconcile(deps);
+    deps.logger.info(summary, "reconcile done");
+  },
   "callback.deliver": deliverCallback,
 };
 
@@ -28,10 +52,13 @@ export interface RunningWorker {
  * Subscribe to every queue. Jobs are fetched in batches and run concurrently; each job is
  * settled on its own (a failing one is retried by pg-boss without touching the others).
  * LISTEN/NOTIFY wakes the worker at commit; polling every 2 s is the safety net (retries and
- * delayed jobs do not NOTIFY).
+ * delayed jobs do not NOTIFY). The reconcile job is put on its cron (pg-boss `schedule` is an
+ * upsert, so every worker may call it; pg-boss sends one job per tick across all of them).
  */
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   await ensureQueues(deps.boss);
+  const cron = deps.settings.reconcileCron === undefined ? RECONCILE_CRON : deps.settings.reconcileCron;
+  if (cron) await deps.boss.schedule("platform.reconcile", cron, {});
   for (const queue of Object.keys(JobCatalog) as QueueName[]) {
     const handle = handlers[queue] as (deps: WorkerDeps, job: Job<unknown>) => Promise<void>;
     await deps.boss.work<unknown>(

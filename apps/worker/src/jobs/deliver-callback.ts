@@ -1,46 +1,108 @@
 import type { DeliveryJob } from "@deskgate/contracts";
-import { beginAttempt, endAttempt, enqueue, getDelivery, updateDelivery } from "@deskgate/db";
-import { nextRetryDelaySec, webhookHeaders } from "@deskgate/webhooks";
+import {
+  beginAttempt,
+  countDeliveryAttempt,
+  type DeliveryRow,
+  endAttempt,
+  enqueue,
+  getDelivery,
+  getTask,
+  sealedSigningSecretsOf,
+  updateDelivery,
+} from "@deskgate/db";
+import { type DeliveryAttemptResult, nextRetryDelaySec, webhookHeaders } from "@deskgate/webhooks";
 import type { WorkerDeps } from "../deps.ts";
 
+type DeliveryDeps = Pick<
+  WorkerDeps,
+  "database" | "boss" | "deliverer" | "box" | "logger" | "webhookSecrets" | "callbackRetryDelaySec" | "now"
+>;
+
 /**
- * One delivery attempt of a callback event: record it as `sending`, sign the exact bytes,
- * POST (SSRF-guarded, no redirects), record the outcome, then either settle the delivery
- * or schedule the next attempt on the retry schedule — in one transaction.
+ * One scheduled attempt of a callback event (queue `callback.deliver`): record it as `sending`,
+ * sign the exact bytes, POST (SSRF-guarded, no redirects), record the outcome, then settle the
+ * delivery or schedule the next attempt on the retry schedule — in one transaction.
  */
-export async function deliverCallback(deps: WorkerDeps, job: { data: DeliveryJob }): Promise<void> {
-  const { db } = deps.database;
-  const delivery = await getDelivery(db, job.data.delivery_id);
+export async function deliverCallback(deps: DeliveryDeps, job: { data: DeliveryJob }): Promise<void> {
+  const delivery = await getDelivery(deps.database.db, job.data.delivery_id);
   if (delivery?.state !== "pending") return;
-  const attempt = delivery.attempts + 1;
-  const attemptId = await beginAttempt(db, delivery.id, attempt, "scheduled");
+  await attempt(deps, delivery, "scheduled");
+}
+
+export interface RedeliveryOutcome {
+  attempt: number;
+  result: DeliveryAttemptResult;
+  state: string;
+}
+
+/**
+ * Operator redelivery (CLI, /ops): one immediate attempt with trigger `manual`, the same
+ * `webhook-id` and body, a new timestamp and signature. A delivered/failed/gone delivery that
+ * succeeds now becomes `delivered`; one that fails keeps its state (a pending one keeps its
+ * schedule). If the generated password was already wiped (delivered or given up before), the
+ * body carries `"password":""` — deskgate no longer has it, by design.
+ * Returns null for an unknown delivery id.
+ */
+export async function redeliver(deps: DeliveryDeps, deliveryId: string): Promise<RedeliveryOutcome | null> {
+  const delivery = await getDelivery(deps.database.db, deliveryId);
+  if (!delivery) return null;
+  return attempt(deps, delivery, "manual");
+}
+
+async function attempt(
+  deps: DeliveryDeps,
+  delivery: DeliveryRow,
+  trigger: "scheduled" | "manual",
+): Promise<RedeliveryOutcome> {
+  const { db } = deps.database;
+  const number = delivery.attempts + 1;
+  const attemptId = await beginAttempt(db, delivery.id, number, trigger);
   const body = delivery.sealedPassword
     ? withPassword(delivery.body, deps.box.open(delivery.sealedPassword))
     : delivery.body;
   const headers = webhookHeaders({
-    secrets: await deps.webhookSecrets(),
+    secrets: await signingSecrets(deps, delivery.taskId),
     msgId: delivery.webhookId,
-    timestampSec: Math.floor(Date.now() / 1000),
+    timestampSec: Math.floor((deps.now?.() ?? new Date()).getTime() / 1000),
     body,
   });
   const result = await deps.deliverer.deliver({ url: delivery.url, body, headers });
-  const delay = result.ok || result.gone ? null : nextRetryDelaySec(attempt, result);
-  const state = result.ok ? "delivered" : result.gone ? "gone" : delay === null ? "failed" : "pending";
+
+  let state: "pending" | "delivered" | "failed" | "gone";
+  let delay: number | null = null;
+  if (trigger === "manual") {
+    state = result.ok ? "delivered" : (delivery.state as typeof state);
+  } else {
+    const schedule = deps.callbackRetryDelaySec ?? nextRetryDelaySec;
+    delay = result.ok || result.gone ? null : schedule(number, result);
+    state = result.ok ? "delivered" : result.gone ? "gone" : delay === null ? "failed" : "pending";
+  }
   await db.transaction(async (tx) => {
     await endAttempt(tx, attemptId, {
-      outcome: result.ok ? "delivered" : "failed",
+      outcome: result.ok
+        ? "delivered"
+        : result.gone
+          ? "gone"
+          : result.errorClass === "blocked_by_policy"
+            ? "blocked"
+            : "failed",
       httpStatus: result.status,
       errorClass: result.errorClass,
       latencyMs: Math.round(result.latencyMs),
       responsePrefix: result.responsePrefix,
     });
-    await updateDelivery(tx, delivery.id, { state, attempts: attempt, nextAttemptInSec: delay });
+    if (trigger === "manual" && !result.ok) {
+      // A failed manual attempt is recorded but changes neither state nor schedule.
+      await countDeliveryAttempt(tx, delivery.id, number);
+    } else {
+      await updateDelivery(tx, delivery.id, { state, attempts: number, nextAttemptInSec: delay });
+    }
     if (delay !== null) {
       await enqueue(
         deps.boss,
         tx,
         "callback.deliver",
-        { delivery_id: delivery.id, attempt: attempt + 1 },
+        { delivery_id: delivery.id, attempt: number + 1 },
         { startAfter: delay },
       );
     }
@@ -49,13 +111,29 @@ export async function deliverCallback(deps: WorkerDeps, job: { data: DeliveryJob
     {
       task_id: delivery.taskId,
       delivery_id: delivery.id,
-      attempt,
+      attempt: number,
+      trigger,
       status: result.status,
       error_class: result.errorClass,
+      detail: result.detail,
       state,
     },
     "callback attempt",
   );
+  return { attempt: number, result, state };
+}
+
+/**
+ * The secrets that sign a task's callbacks: its API key's own secret (plus the previous one
+ * during a rotation, so both signatures are sent), else the global secret(s).
+ */
+async function signingSecrets(deps: DeliveryDeps, taskId: string): Promise<string[]> {
+  const task = await getTask(deps.database.db, taskId);
+  if (task?.apiKeyId) {
+    const sealed = await sealedSigningSecretsOf(deps.database.db, task.apiKeyId);
+    if (sealed.length) return sealed.map((s) => deps.box.open(s));
+  }
+  return deps.webhookSecrets();
 }
 
 /** Put the generated password back into the stored body; key order, and so the bytes, stay stable. */

@@ -5,10 +5,21 @@ import type { WorkerDeps } from "../deps.ts";
 import { TaskFailure } from "../failure.ts";
 import { finishWithCallback } from "../finish.ts";
 
+export interface TaskOutcome {
+  data: Record<string, unknown>;
+  /** A generated password for the callback (sealed until delivered). */
+  password?: string;
+  /**
+   * A secret for a synchronous caller (pwd-reset): sealed into `tasks.progress.sealedPassword`
+   * when the task ends, for the api to read and wipe. Never in `result`.
+   */
+  secretForCaller?: string;
+}
+
 export interface TaskKindHandler {
-  run(deps: WorkerDeps, task: TaskRow): Promise<{ data: Record<string, unknown>; password?: string }>;
+  run(deps: WorkerDeps, task: TaskRow): Promise<TaskOutcome>;
   /** Undo upstream effects after a permanent failure; returns what was undone. */
-  rollback(deps: WorkerDeps, task: TaskRow): Promise<string[]>;
+  rollback?(deps: WorkerDeps, task: TaskRow): Promise<string[]>;
 }
 
 /**
@@ -20,9 +31,10 @@ export interface TaskKindHandler {
 export async function runTaskJob(
   deps: WorkerDeps,
   queue: QueueName,
-  job: { data: { task_id: string }; retryCount: number },
+  job: { data: { task_id?: string }; retryCount: number },
   kind: TaskKindHandler,
 ): Promise<void> {
+  if (!job.data.task_id) return;
   const task = await startTask(deps.database.db, job.data.task_id);
   if (!task) return; // already ended (a duplicate delivery of the job): nothing to do
   const log = deps.logger.child({ task_id: task.id, kind: task.kind, attempt: job.retryCount + 1 });
@@ -34,7 +46,11 @@ export async function runTaskJob(
       state: "succeeded",
       data: outcome.data,
       password: outcome.password,
-      progress: { ...(task.progress as object), sealedPassword: undefined },
+      progress: {
+        ...(task.progress as object),
+        sealedPassword:
+          outcome.secretForCaller === undefined ? undefined : deps.box.seal(outcome.secretForCaller),
+      },
     });
     log.info("task succeeded");
   } catch (error) {
@@ -48,7 +64,7 @@ export async function runTaskJob(
       ? (error as Error).message
       : `gave up after ${job.retryCount + 1} attempts: ${describe(error)}`;
     await saveProgress(deps.database.db, task.id, { failure: reason });
-    const undone = await kind.rollback(deps, task);
+    const undone = kind.rollback ? await kind.rollback(deps, task) : [];
     const message = undone.length ? `${reason}; rolled back: ${undone.join(", ")}` : reason;
     await finishWithCallback(deps, task, {
       state: "failed",
