@@ -93,6 +93,7 @@ async function main() {
     env.DESKGATE_VDI_POLL_INTERVAL_MS ??= "200";
     // The simulator runs without rate limits here; real platforms keep the defaults.
     env.DESKGATE_VDI_RATE_PER_SEC ??= "0";
+    env.DESKGATE_VDI_SET_PASSWORD ??= "true";
     env.DESKGATE_HPC_RATE_PER_SEC ??= "0";
   }
 

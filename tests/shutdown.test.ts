@@ -15,6 +15,7 @@ let db: { url: string; drop(): Promise<void> };
 let database: Database;
 let sim: Awaited<ReturnType<ReturnType<typeof createSim>["listen"]>>;
 const procs: ChildProcess[] = [];
+const encryptionKey = randomBytes(32).toString("base64"); // shared, as by every process of one deployment
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -32,7 +33,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
     DATABASE_URL: db.url,
-    DESKGATE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    DESKGATE_ENCRYPTION_KEY: encryptionKey,
     DESKGATE_VDI_URL: sim.url,
     DESKGATE_HPC_URL: sim.url,
     DESKGATE_VDI_POLL_INTERVAL_MS: "50",
@@ -108,13 +109,18 @@ describe("graceful shutdown", () => {
       async () =>
         (await database.sql`select 1 from task_steps where task_id = ${taskId} and name = 'wait_desktop'`)
           .length > 0,
-    );
+    ).catch(async (e) => {
+      const [task] = await database.sql`select state, error from tasks where id = ${taskId}`;
+      throw new Error(`${e.message}: task ${JSON.stringify(task)}; worker output:\n${worker.output()}`);
+    });
     worker.proc.kill("SIGTERM");
     const { code } = await worker.exited;
     expect(code, worker.output()).toBe(0);
     // Whatever the first worker did not finish, the next one does, from its recorded progress.
     const next = start("worker");
-    await next.waitFor(/worker started/);
+    await next.waitFor(/worker started/).catch((e) => {
+      throw new Error(`${e.message}; second worker output:\n${next.output()}`);
+    });
     await waitFor(async () => {
       const [row] = await database.sql`select state from tasks where id = ${taskId}`;
       return row?.state === "succeeded";

@@ -8,6 +8,7 @@ import { HPC_ACCOUNT, type Stack, startStack } from "./support/stack.ts";
 let stack: Stack;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let revoked: string;
+let resets = 0;
 let user: { username: string; desktop_uuid: string };
 let ownTask: string;
 
@@ -66,7 +67,8 @@ const routes: [string, RouteUnderTest][] = [
     {
       method: "POST",
       path: () => "/api/user/pwd-reset",
-      body: () => ({ username: user.username, password: "" }),
+      // a fresh password each time: the platform refuses one the user had recently
+      body: () => ({ username: user.username, password: `Auth-Pass-${++resets}-x9` }),
       scope: "desktop",
     },
   ],

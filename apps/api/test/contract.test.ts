@@ -102,8 +102,22 @@ describe("REST envelopes, byte for byte", () => {
     expect(JSON.stringify(task)).not.toContain("sealedPassword");
   });
 
-  // Needs the worker to read the sealed chosen password (`request.password_sealed`, docs/api.md).
-  it.todo("POST /api/user/pwd-reset with a chosen password sets exactly that password");
+  it("POST /api/user/pwd-reset with a chosen password sets exactly that password, kept only sealed", async () => {
+    const chosen = "Chosen-Pass-2026";
+    const res = await stack.post("/api/user/pwd-reset", { username: user.username, password: chosen });
+    const body = JSON.parse(await res.text());
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({
+      data: { username: user.username, password: chosen },
+      message: "",
+      status: "0",
+    });
+    const sim = await stack.simState();
+    expect(sim.users.find((u) => u.user_name === user.username)?.password).toBe(chosen);
+    const [task] = await stack.database
+      .sql`select request, progress, result from tasks where id = ${body.data.task_id}`;
+    expect(JSON.stringify(task)).not.toContain(chosen);
+  });
 
   it('GET /api/user/{username}/desktops → 200 {data:[…],status:0,message:""}', async () => {
     const res = await stack.get(`/api/user/${user.username}/desktops`);

@@ -27,8 +27,13 @@ const platform = createWorkspacePlatform({
   token: config.DESKGATE_VDI_TOKEN,
   images: config.DESKGATE_VDI_OS_IMAGES,
   products: { windows: config.DESKGATE_VDI_PRODUCT_WINDOWS, linux: config.DESKGATE_VDI_PRODUCT_LINUX },
+  canSetPassword: config.DESKGATE_VDI_SET_PASSWORD,
+  ratePerSecond: config.DESKGATE_VDI_RATE_PER_SEC,
 });
-const hpc = createScnetPlatform({ baseUrl: config.DESKGATE_HPC_URL });
+const hpc = createScnetPlatform({
+  baseUrl: config.DESKGATE_HPC_URL,
+  ratePerSecond: config.DESKGATE_HPC_RATE_PER_SEC,
+});
 const deliverer = createDeliverer({
   policy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST),
   timeoutMs: config.DESKGATE_CALLBACK_TIMEOUT_MS,

@@ -67,6 +67,11 @@ export const ConfigSchema = z.object({
   DESKGATE_VDI_PROJECT_ID: z.string().default("sim-project"),
   DESKGATE_VDI_TOKEN: z.string().default("sim-token"),
   DESKGATE_VDI_OS_IMAGES: OsImages,
+  /** The platform offers the simulator's set-password extension (real Workspace does not). */
+  DESKGATE_VDI_SET_PASSWORD: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
   DESKGATE_VDI_PRODUCT_WINDOWS: z.string().default("workspace.x86.c2m4.windows"),
   DESKGATE_VDI_PRODUCT_LINUX: z.string().default("workspace.x86.c2m4.linux"),
   DESKGATE_VDI_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(5000),

@@ -55,6 +55,7 @@ export async function startStack(opts: StackOptions = {}) {
     images: SIM_OS_IMAGES,
     products: { windows: "workspace.x86.c2m4.windows", linux: "workspace.x86.c2m4.linux" },
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
+    canSetPassword: true, // the simulator's set-password extension, on as in the dev stack
   });
   const hpc = createScnetPlatform({ baseUrl: simServer.url, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
   const deliverer = createDeliverer({ policy, timeoutMs: 5000 });

@@ -39,7 +39,9 @@ export async function listTasks(db: Executor, filter: TaskFilter = {}) {
       createdAt: tasks.createdAt,
       finishedAt: tasks.finishedAt,
       username: sql<string | null>`coalesce(${tasks.result}->>'username', ${tasks.request}->>'username')`,
-      desktopUuid: sql<string | null>`coalesce(${tasks.result}->>'desktop_uuid', ${tasks.request}->>'desktop_uuid')`,
+      desktopUuid: sql<
+        string | null
+      >`coalesce(${tasks.result}->>'desktop_uuid', ${tasks.request}->>'desktop_uuid')`,
     })
     .from(tasks)
     .where(where.length ? and(...where) : undefined)
@@ -51,7 +53,11 @@ export async function addHpcAccount(
   db: Executor,
   account: { name: string; platformUser: string; orgId: string; sealedPassword: string },
 ): Promise<boolean> {
-  const rows = await db.insert(hpcAccounts).values(account).onConflictDoNothing().returning({ name: hpcAccounts.name });
+  const rows = await db
+    .insert(hpcAccounts)
+    .values(account)
+    .onConflictDoNothing()
+    .returning({ name: hpcAccounts.name });
   return rows.length === 1;
 }
 
@@ -70,6 +76,9 @@ export async function listHpcAccounts(db: Executor) {
 }
 
 export async function removeHpcAccount(db: Executor, name: string): Promise<boolean> {
-  const rows = await db.delete(hpcAccounts).where(eq(hpcAccounts.name, name)).returning({ name: hpcAccounts.name });
+  const rows = await db
+    .delete(hpcAccounts)
+    .where(eq(hpcAccounts.name, name))
+    .returning({ name: hpcAccounts.name });
   return rows.length === 1;
 }

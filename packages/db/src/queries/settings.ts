@@ -23,5 +23,13 @@ export async function resolveWebhookSecret(
   generate: () => string,
 ): Promise<string> {
   if (configured) return configured;
-  return box.open(await getOrCreateSetting(db, "webhook_secret", () => box.seal(generate())));
+  const sealed = await getOrCreateSetting(db, "webhook_secret", () => box.seal(generate()));
+  try {
+    return box.open(sealed);
+  } catch {
+    throw new Error(
+      "DESKGATE_ENCRYPTION_KEY is not the key this database's webhook secret was sealed with: " +
+        "every api and worker of one deployment needs the same key (or set DESKGATE_WEBHOOK_SECRET)",
+    );
+  }
 }
