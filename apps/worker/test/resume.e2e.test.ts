@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { enqueue, getTask, insertTask, saveProgress } from "@deskgate/db";
+import { allocateGroupNumber, enqueue, getTask, insertTask, saveProgress } from "@deskgate/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GIB, type Harness, startHarness } from "./support/harness.ts";
 
@@ -101,5 +101,25 @@ describe("resource_update resumes without a second disk", () => {
     expect(task.result).toMatchObject({ volume_uuid: volumeId, volume_size: 30 * GIB });
     const row = await getTask(h.database.db, task.id);
     expect((row!.progress as { expandJobId?: string }).expandJobId).toBeUndefined();
+  });
+});
+
+describe("apply resumes its group number", () => {
+  it("a run that took a number and died before checking it: the re-run uses that number, leaving no gap", async () => {
+    await allocateGroupNumber(h.database.db, "resm"); // the earlier run's allocation: resm_01
+    const id = randomUUID();
+    const request = { username: "resm", os: "win10", callback_url: "http://127.0.0.1:9/cb" };
+    await h.database.db.transaction(async (tx) => {
+      await insertTask(tx, { id, kind: "desktop.apply", request, callbackUrl: null });
+      await saveProgress(tx, id, { mode: "new_user", candidate: "resm_01" });
+      await enqueue(h.boss, tx, "desktop.apply", { task_id: id });
+    });
+    const task = await h.waitTask(id);
+    expect(task.state).toBe("succeeded");
+    expect(task.result).toMatchObject({ username: "resm_01", new_user: true });
+    const next = await h.waitTask(
+      await h.submit("desktop.apply", { ...request, callback_url: undefined }, { callbackUrl: null }),
+    );
+    expect(next.result).toMatchObject({ username: "resm_02" });
   });
 });

@@ -26,6 +26,8 @@ export interface ApplyProgress {
   /** The generated password, sealed (AES-256-GCM), until it is handed to the callback. */
   sealedPassword?: string;
   userCreated?: boolean;
+  /** A group number taken but not yet checked against the platform: a re-run reuses it (no gap). */
+  candidate?: string | null;
   desktopName?: string;
   jobId?: string;
   desktopId?: string;
@@ -80,9 +82,15 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
     await step("allocate_username", async () => {
       const skipped: string[] = [];
       for (;;) {
-        const n = await allocateGroupNumber(db, request.username);
-        const candidate = `${request.username}_${String(n).padStart(2, "0")}`;
+        let candidate = progress.candidate;
+        if (!candidate) {
+          const n = await allocateGroupNumber(db, request.username);
+          candidate = `${request.username}_${String(n).padStart(2, "0")}`;
+          // Recorded before the platform is asked, so an outage here does not burn the number.
+          await save({ candidate });
+        }
         if (await deps.platform.findUser(candidate)) {
+          await save({ candidate: null });
           skipped.push(candidate); // made outside deskgate: never reuse it
           continue;
         }
