@@ -4,12 +4,15 @@ import { requestId } from "hono/request-id";
 import type { ApiDeps } from "./deps.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { languageFor } from "./middleware/language.ts";
+import { requestMetrics } from "./middleware/metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { registerDocs } from "./openapi/docs.ts";
+import { registerOps } from "./ops/routes.ts";
 import { registerDesktopApply } from "./routes/desktop-apply.ts";
 import { registerDesktopPolicyUpdate } from "./routes/desktop-policy-update.ts";
 import { registerDesktopResourceUpdate } from "./routes/desktop-resource-update.ts";
 import { registerDesktopVolumes } from "./routes/desktop-volumes.ts";
+import { registerHealth } from "./routes/health.ts";
 import { registerHpcVncClose } from "./routes/hpc-vnc-close.ts";
 import { registerHpcVncList } from "./routes/hpc-vnc-list.ts";
 import { registerHpcVncOpen } from "./routes/hpc-vnc-open.ts";
@@ -29,6 +32,7 @@ export function createApp(deps: ApiDeps): Hono {
 
   app.use(requestId({ headerName: "X-Request-Id", limitLength: 200 }));
   app.use(requestLog(deps.logger));
+  if (deps.metrics) app.use(requestMetrics(deps.metrics));
   for (const prefix of ["/api/*", "/trpc/*"]) {
     app.use(
       prefix,
@@ -39,7 +43,7 @@ export function createApp(deps: ApiDeps): Hono {
     );
   }
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  registerHealth(app, deps);
   registerDesktopApply(app, deps);
   registerDesktopResourceUpdate(app, deps);
   registerDesktopPolicyUpdate(app, deps);
@@ -61,6 +65,7 @@ export function createApp(deps: ApiDeps): Hono {
   }
   mountTrpc(app, deps);
   registerDocs(app);
+  registerOps(app, deps);
 
   app.notFound((c) =>
     errorResponse(c, "not_found", `No route for ${c.req.method} ${c.req.path}`, languageFor(c)),

@@ -1,5 +1,5 @@
 import type { Database, PgBoss } from "@deskgate/db";
-import type { Logger, SecretBox } from "@deskgate/runtime";
+import type { Logger, Metrics, SecretBox } from "@deskgate/runtime";
 import type { CallbackPolicy } from "@deskgate/webhooks";
 import type { RateLimiter } from "./middleware/rate-limit.ts";
 import type { TaskWaiter } from "./services/task-waiter.ts";
@@ -26,6 +26,8 @@ export interface ApiDeps {
   idempotencyTtlSeconds: number;
   /** Data disk limits of the platform, checked at request time (SPEC 4: 10–32760 GB, ≤ 10 disks). */
   diskLimits: { maxBytes: number; maxDataDisks: number };
+  /** Prometheus metrics; when present, requests are counted and `/metrics` serves them. */
+  metrics?: Metrics;
 }
 
 export const GIB = 1024 ** 3;

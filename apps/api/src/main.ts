@@ -5,7 +5,7 @@ import {
   ensureApiKey,
   runMigrations,
 } from "@deskgate/db";
-import { createLogger, createSecretBox, loadConfig } from "@deskgate/runtime";
+import { createLogger, createMetrics, createSecretBox, loadConfig } from "@deskgate/runtime";
 import { parseAllowlist } from "@deskgate/webhooks";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
@@ -55,6 +55,7 @@ const app = createApp({
   defaultRateLimitPerMinute: config.DESKGATE_RATE_LIMIT_PER_MINUTE,
   idempotencyTtlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS,
   diskLimits: DEFAULT_DISK_LIMITS,
+  metrics: config.DESKGATE_METRICS ? createMetrics("api") : undefined,
 });
 
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.DESKGATE_HOST }, (info) => {

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { runMigrations } from "@deskgate/db";
 import { hpcAccountsAdd, hpcAccountsList, hpcAccountsRemove } from "./commands/hpc.ts";
 import { keysCreate, keysList, keysRevoke } from "./commands/keys.ts";
+import { callbacksRedeliver, tasksCancel, tasksRetry } from "./commands/operator.ts";
 import { tasksList, tasksShow } from "./commands/tasks.ts";
 import { type CliContext, openContext } from "./context.ts";
 import { createOutput } from "./output.ts";
@@ -56,6 +57,15 @@ export async function runCli(
         break;
       case "tasks show":
         await tasksShow(ctx, rest[0]);
+        break;
+      case "tasks retry":
+        await tasksRetry(ctx, rest[0]);
+        break;
+      case "tasks cancel":
+        await tasksCancel(ctx, rest[0]);
+        break;
+      case "callbacks redeliver":
+        await callbacksRedeliver(ctx, rest[0]);
         break;
       case "keys create":
         await keysCreate(ctx, rest[0], { scopes: str("scopes"), "rate-limit": str("rate-limit") });

@@ -10,6 +10,9 @@ export const USAGE = `deskgate — operator CLI
 
   deskgate tasks list [--state S] [--kind K] [--search ID|USER|DESKTOP] [--limit N]
   deskgate tasks show <task_id>
+  deskgate tasks retry <task_id>        (a failed or cancelled task resumes)
+  deskgate tasks cancel <task_id>       (a queued or running task; its callback says so)
+  deskgate callbacks redeliver <delivery_id|task_id>   (a task id: its latest callback)
   deskgate keys create <name> --scopes desktop,hpc,admin [--rate-limit N]
   deskgate keys list
   deskgate keys revoke <name>

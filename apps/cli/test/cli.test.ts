@@ -1,7 +1,17 @@
 import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
-import { connect, type Database, findApiKey } from "@deskgate/db";
+import {
+  connect,
+  createBoss,
+  type Database,
+  ensureQueues,
+  findApiKey,
+  getTask,
+  listAttempts,
+  listDeliveries,
+  type PgBoss,
+} from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli.ts";
@@ -10,13 +20,19 @@ const main = resolve(import.meta.dirname, "../src/main.ts");
 let url: string;
 let drop: () => Promise<void>;
 let database: Database;
+/** Only to create the queues and look at jobs: no worker runs in these tests. */
+let boss: PgBoss;
 const encryptionKey = randomBytes(32).toString("base64");
 
 beforeAll(async () => {
   ({ url, drop } = await createTestDatabase());
   database = connect(url, { max: 2 });
+  boss = createBoss(url, { supervise: false, schedule: false, useListenNotify: false });
+  await boss.start();
+  await ensureQueues(boss);
 });
 afterAll(async () => {
+  await boss.stop({ graceful: false });
   await database.close();
   await drop();
 });
@@ -131,6 +147,72 @@ describe("deskgate CLI", () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain("create_user");
     expect(shown.stdout).toMatch(/state +succeeded/);
+  });
+
+  it("retries a failed task: queued again, failure cleared, other progress kept, job enqueued", async () => {
+    const id = randomUUID();
+    await database.sql`insert into tasks (id, kind, state, request, progress, error, finished_at) values
+      (${id}, 'desktop.apply', 'failed', '{}', ${JSON.stringify({ userId: "u-1", failure: "no quota" })}::jsonb,
+       'no quota', now())`;
+    const retried = await cli(["tasks", "retry", id]);
+    expect(retried.code).toBe(0);
+    const task = await getTask(database.db, id);
+    expect(task).toMatchObject({
+      state: "queued",
+      error: null,
+      finishedAt: null,
+      progress: { userId: "u-1" },
+    });
+    const jobs = await boss.findJobs("desktop.apply", { data: { task_id: id } });
+    expect(jobs.map((j) => j.state)).toEqual(["created"]);
+
+    const again = await cli(["tasks", "retry", id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("only a failed or cancelled task can be retried");
+    expect((await cli(["tasks", "retry"])).code).toBe(2);
+  });
+
+  it("cancels a queued task: its job is cancelled and a failure callback is on its way", async () => {
+    const id = randomUUID();
+    await database.sql`insert into tasks (id, kind, state, request, callback_url) values
+      (${id}, 'user.pwd_reset', 'queued', '{}', 'https://erp.example/cb')`;
+    await boss.send("user.pwd_reset", { task_id: id });
+    const cancelled = await cli(["tasks", "cancel", id]);
+    expect(cancelled.code).toBe(0);
+    expect(await getTask(database.db, id)).toMatchObject({
+      state: "cancelled",
+      error: "cancelled by an operator",
+    });
+    expect((await boss.findJobs("user.pwd_reset", { data: { task_id: id } }))[0]?.state).toBe("cancelled");
+    const [delivery] = await listDeliveries(database.db, id);
+    expect(JSON.parse(delivery!.body)).toEqual({
+      data: { task_id: id },
+      message: "cancelled by an operator",
+      status: "-1",
+    });
+    const jobs = await boss.findJobs("callback.deliver", { data: { delivery_id: delivery!.id } });
+    expect(jobs.map((j) => j.data)).toEqual([{ delivery_id: delivery!.id, attempt: 1 }]);
+    expect((await cli(["tasks", "cancel", id])).stderr).toContain("task is cancelled");
+  });
+
+  it("requests a redelivery of a task's latest callback: a manual job waits for a worker", async () => {
+    const id = randomUUID();
+    await database.sql`insert into tasks (id, kind, state, request, callback_url) values
+      (${id}, 'user.pwd_reset', 'failed', '{}', 'https://erp.example/cb')`;
+    const older = randomUUID();
+    const latest = randomUUID();
+    await database.sql`insert into callback_deliveries (id, task_id, webhook_id, url, body, state, attempts, created_at)
+      values (${older}, ${id}, 'msg_old', 'https://erp.example/cb', '{}', 'failed', 7, now() - interval '1 hour'),
+             (${latest}, ${id}, 'msg_new', 'https://erp.example/cb', '{}', 'failed', 7, now())`;
+    const requested = await cli(["callbacks", "redeliver", id, "--json"]);
+    expect(requested.code).toBe(0);
+    expect(JSON.parse(requested.stdout)).toMatchObject({ delivery: latest, redelivery: "requested" });
+    const jobs = await boss.findJobs("callback.deliver", { data: { delivery_id: latest }, queued: true });
+    expect(jobs.map((j) => j.data)).toEqual([{ delivery_id: latest, attempt: 8, manual: true }]);
+    expect(await listAttempts(database.db, latest)).toEqual([]); // the worker makes the attempt
+
+    expect((await cli(["callbacks", "redeliver", older])).code).toBe(0);
+    expect((await cli(["callbacks", "redeliver", randomUUID()])).stderr).toContain("no delivery or task");
   });
 
   it("runs as a process: applies migrations, and answers unknown commands with the usage and exit code 2", async () => {

@@ -1,5 +1,5 @@
 import type { Database, PgBoss } from "@deskgate/db";
-import type { Logger, SecretBox } from "@deskgate/runtime";
+import type { Logger, Metrics, SecretBox } from "@deskgate/runtime";
 import type { DesktopPlatform, HpcPlatform } from "@deskgate/upstream";
 import type { Deliverer, DeliveryAttemptResult } from "@deskgate/webhooks";
 
@@ -33,4 +33,6 @@ export interface WorkerDeps {
   callbackRetryDelaySec?: (attemptsMade: number, last: DeliveryAttemptResult) => number | null;
   /** Unix time for webhook timestamps (default: the system clock). */
   now?: () => Date;
+  /** Prometheus metrics (task durations, callback attempts, upstream calls); none when absent. */
+  metrics?: Metrics;
 }

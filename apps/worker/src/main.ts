@@ -1,7 +1,8 @@
 import { connect, createBoss, resolveWebhookSecret, runMigrations } from "@deskgate/db";
-import { createLogger, createSecretBox, loadConfig } from "@deskgate/runtime";
+import { createLogger, createMetrics, createSecretBox, loadConfig } from "@deskgate/runtime";
 import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
+import { startMetricsServer } from "./metrics-server.ts";
 import { startWorker } from "./worker.ts";
 
 const config = loadConfig(process.env);
@@ -45,7 +46,9 @@ const secret = await resolveWebhookSecret(
   generateWebhookSecret,
 );
 
+const metrics = createMetrics("worker");
 const worker = await startWorker({
+  metrics,
   database,
   boss,
   platform,
@@ -61,7 +64,13 @@ const worker = await startWorker({
     defaultPassword: config.DESKGATE_DEFAULT_PASSWORD,
   },
 });
-logger.info({ upstream: config.DESKGATE_VDI_URL }, "worker started");
+const metricsServer = config.DESKGATE_WORKER_METRICS_PORT
+  ? await startMetricsServer(metrics, {
+      port: config.DESKGATE_WORKER_METRICS_PORT,
+      host: config.DESKGATE_HOST,
+    })
+  : null;
+logger.info({ upstream: config.DESKGATE_VDI_URL, metrics: metricsServer?.url }, "worker started");
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -69,6 +78,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, "worker stopping");
   await worker.stop({ timeoutMs: 30_000 });
+  await metricsServer?.close();
   await Promise.all([platform.close(), hpc.close(), deliverer.close(), database.close()]);
   process.exit(0);
 }

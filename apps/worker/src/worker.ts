@@ -9,6 +9,7 @@ import { reconcile, runReconcileTask } from "./jobs/reconcile.ts";
 import { runResourceUpdate } from "./jobs/resource-update.ts";
 import { runTaskJob } from "./jobs/run-task.ts";
 import { runVncClose, runVncList, runVncOpen } from "./jobs/vnc.ts";
+import { countUpstreamCalls } from "./upstream-metrics.ts";
 
 type Handlers = { [Q in QueueName]: (deps: WorkerDeps, job: Job<JobPayload<Q>>) => Promise<void> };
 
@@ -55,7 +56,15 @@ export interface RunningWorker {
  * delayed jobs do not NOTIFY). The reconcile job is put on its cron (pg-boss `schedule` is an
  * upsert, so every worker may call it; pg-boss sends one job per tick across all of them).
  */
-export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+export async function startWorker(given: WorkerDeps): Promise<RunningWorker> {
+  const { metrics } = given;
+  const deps: WorkerDeps = metrics
+    ? {
+        ...given,
+        platform: countUpstreamCalls(given.platform, metrics),
+        hpc: countUpstreamCalls(given.hpc, metrics),
+      }
+    : given;
   await ensureQueues(deps.boss);
   const cron = deps.settings.reconcileCron === undefined ? RECONCILE_CRON : deps.settings.reconcileCron;
   if (cron) await deps.boss.schedule("platform.reconcile", cron, {});

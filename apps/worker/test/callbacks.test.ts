@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getDelivery, getTask, insertTask, listAttempts, listDeliveries, schema } from "@deskgate/db";
+import {
+  finishWithCallback,
+  getDelivery,
+  getTask,
+  insertTask,
+  listAttempts,
+  listDeliveries,
+  schema,
+} from "@deskgate/db";
 import {
   type DeliveryAttemptResult,
   generateWebhookSecret,
@@ -9,7 +17,7 @@ import {
 } from "@deskgate/webhooks";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { finishWithCallback } from "../src/finish.ts";
+
 import { deliverCallback, redeliver } from "../src/jobs/deliver-callback.ts";
 import { type Harness, startHarness } from "./support/harness.ts";
 

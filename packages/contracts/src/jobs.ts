@@ -12,7 +12,12 @@ import { z } from "zod";
 export const TaskJob = z.object({ task_id: z.uuid() });
 export type TaskJob = z.infer<typeof TaskJob>;
 
-export const DeliveryJob = z.object({ delivery_id: z.uuid(), attempt: z.int().min(1) });
+/** `manual`: an operator's redelivery (one immediate attempt, trigger "manual"), not the schedule. */
+export const DeliveryJob = z.object({
+  delivery_id: z.uuid(),
+  attempt: z.int().min(1),
+  manual: z.boolean().optional(),
+});
 export type DeliveryJob = z.infer<typeof DeliveryJob>;
 
 export const ReconcileJob = z.object({ task_id: z.uuid().optional() });

@@ -6,6 +6,7 @@ export * from "./queries/delivery-attempts.ts";
 export * from "./queries/hpc-sessions.ts";
 export * from "./queries/idempotency.ts";
 export * from "./queries/mirror.ts";
+export * from "./queries/operator.ts";
 export * from "./queries/ops.ts";
 export * from "./queries/platform.ts";
 export * from "./queries/settings.ts";

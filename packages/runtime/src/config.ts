@@ -90,6 +90,13 @@ export const ConfigSchema = z.object({
   DESKGATE_SYNC_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(15000),
   /** Requests per minute per API key unless the key has its own `rate_limit_per_minute`. */
   DESKGATE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** `off` hides the api's /metrics (default on). */
+  DESKGATE_METRICS: z
+    .enum(["on", "off"], { error: "must be on or off" })
+    .default("on")
+    .transform((v) => v === "on"),
+  /** Port of the worker's own /metrics (default 9464; 0 = none). */
+  DESKGATE_WORKER_METRICS_PORT: port(9464),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

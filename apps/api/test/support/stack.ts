@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { connect, createApiKey, createBoss, type Database, schema } from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
-import { createLogger, createSecretBox } from "@deskgate/runtime";
+import { createLogger, createMetrics, createSecretBox } from "@deskgate/runtime";
 import { createSim, SIM_IMAGES } from "@deskgate/sim";
 import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
 import { startWorker } from "@deskgate/worker";
 import { serve } from "@hono/node-server";
 import { createApp } from "../../src/app.ts";
-import { DEFAULT_DISK_LIMITS } from "../../src/deps.ts";
+import { type ApiDeps, DEFAULT_DISK_LIMITS } from "../../src/deps.ts";
 import { createRateLimiter } from "../../src/middleware/rate-limit.ts";
 import { createTaskWaiter } from "../../src/services/task-waiter.ts";
 
@@ -28,6 +28,8 @@ export interface StackOptions {
   defaultPassword?: string;
   /** Where the api's log lines go (default: nowhere). */
   apiLog?: { write(line: string): void };
+  /** Give the api its Prometheus metrics (request counting, `/metrics`). */
+  metrics?: boolean;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function startStack(opts: StackOptions = {}) {
         });
   const waiter = createTaskWaiter(database, logger);
   const apiLogger = opts.apiLog ? createLogger({ name: "deskgate-api", destination: opts.apiLog }) : logger;
-  const app = createApp({
+  const appDeps: ApiDeps = {
     database,
     boss: apiBoss,
     logger: apiLogger,
@@ -101,7 +103,9 @@ export async function startStack(opts: StackOptions = {}) {
     defaultRateLimitPerMinute: opts.defaultRateLimitPerMinute ?? 1_000_000,
     idempotencyTtlSeconds: 24 * 3600,
     diskLimits: DEFAULT_DISK_LIMITS,
-  });
+    metrics: opts.metrics ? createMetrics("api") : undefined,
+  };
+  const app = createApp(appDeps);
   const apiServer = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });
@@ -136,6 +140,8 @@ export async function startStack(opts: StackOptions = {}) {
 
   return {
     apiUrl,
+    /** What the api was built with (to build a second app over other parts). */
+    appDeps,
     simUrl: simServer.url,
     database,
     box,

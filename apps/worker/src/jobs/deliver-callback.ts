@@ -15,15 +15,28 @@ import type { WorkerDeps } from "../deps.ts";
 
 type DeliveryDeps = Pick<
   WorkerDeps,
-  "database" | "boss" | "deliverer" | "box" | "logger" | "webhookSecrets" | "callbackRetryDelaySec" | "now"
+  | "database"
+  | "boss"
+  | "deliverer"
+  | "box"
+  | "logger"
+  | "webhookSecrets"
+  | "callbackRetryDelaySec"
+  | "now"
+  | "metrics"
 >;
 
 /**
  * One scheduled attempt of a callback event (queue `callback.deliver`): record it as `sending`,
  * sign the exact bytes, POST (SSRF-guarded, no redirects), record the outcome, then settle the
  * delivery or schedule the next attempt on the retry schedule — in one transaction.
+ * A job flagged `manual` (an operator's `requestRedelivery`) is one `redeliver` instead.
  */
 export async function deliverCallback(deps: DeliveryDeps, job: { data: DeliveryJob }): Promise<void> {
+  if (job.data.manual) {
+    await redeliver(deps, job.data.delivery_id);
+    return;
+  }
   const delivery = await getDelivery(deps.database.db, job.data.delivery_id);
   if (delivery?.state !== "pending") return;
   await attempt(deps, delivery, "scheduled");
@@ -77,15 +90,17 @@ async function attempt(
     delay = result.ok || result.gone ? null : schedule(number, result);
     state = result.ok ? "delivered" : result.gone ? "gone" : delay === null ? "failed" : "pending";
   }
+  const outcome = result.ok
+    ? "delivered"
+    : result.gone
+      ? "gone"
+      : result.errorClass === "blocked_by_policy"
+        ? "blocked"
+        : "failed";
+  deps.metrics?.callbackAttempts.inc({ outcome, error_class: result.errorClass ?? "" });
   await db.transaction(async (tx) => {
     await endAttempt(tx, attemptId, {
-      outcome: result.ok
-        ? "delivered"
-        : result.gone
-          ? "gone"
-          : result.errorClass === "blocked_by_policy"
-            ? "blocked"
-            : "failed",
+      outcome,
       httpStatus: result.status,
       errorClass: result.errorClass,
       latencyMs: Math.round(result.latencyMs),

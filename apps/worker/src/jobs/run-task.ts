@@ -1,9 +1,8 @@
 import { JobCatalog, type QueueName } from "@deskgate/contracts";
-import { saveProgress, startTask, type TaskRow } from "@deskgate/db";
+import { finishWithCallback, saveProgress, startTask, type TaskRow } from "@deskgate/db";
 import { isUpstreamError } from "@deskgate/upstream";
 import type { WorkerDeps } from "../deps.ts";
 import { TaskFailure } from "../failure.ts";
-import { finishWithCallback } from "../finish.ts";
 
 export interface TaskOutcome {
   data: Record<string, unknown>;
@@ -42,7 +41,7 @@ export async function runTaskJob(
   try {
     if (progress.failure) throw new TaskFailure(progress.failure);
     const outcome = await kind.run(deps, task);
-    await finishWithCallback(deps, task, {
+    const ended = await finishWithCallback(deps, task, {
       state: "succeeded",
       data: outcome.data,
       password: outcome.password,
@@ -52,6 +51,7 @@ export async function runTaskJob(
           outcome.secretForCaller === undefined ? undefined : deps.box.seal(outcome.secretForCaller),
       },
     });
+    if (ended) observeDuration(deps, task, "succeeded");
     log.info("task succeeded");
   } catch (error) {
     const lastTry = job.retryCount >= JobCatalog[queue].policy.retryLimit;
@@ -66,13 +66,22 @@ export async function runTaskJob(
     await saveProgress(deps.database.db, task.id, { failure: reason });
     const undone = kind.rollback ? await kind.rollback(deps, task) : [];
     const message = undone.length ? `${reason}; rolled back: ${undone.join(", ")}` : reason;
-    await finishWithCallback(deps, task, {
+    const ended = await finishWithCallback(deps, task, {
       state: "failed",
       message,
       progress: { ...(task.progress as object), failure: reason, sealedPassword: undefined },
     });
+    if (ended) observeDuration(deps, task, "failed");
     log.info({ reason: message }, "task failed");
   }
+}
+
+/** Time from the task's creation to its end (only by the run that ended it). */
+function observeDuration(deps: WorkerDeps, task: TaskRow, outcome: "succeeded" | "failed") {
+  deps.metrics?.taskDuration.observe(
+    { kind: task.kind, outcome },
+    (Date.now() - task.createdAt.getTime()) / 1000,
+  );
 }
 
 function describe(e: unknown): string {
