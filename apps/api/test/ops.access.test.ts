@@ -81,6 +81,9 @@ describe("/ops access", () => {
     const page = await res.text();
     expect(page).toContain("<h1>Tasks</h1>");
     expect(page).toContain("test-admin");
+    // The page's own style and script are inserted verbatim (only they are; the rest is escaped).
+    expect(page).toContain('"Segoe UI"');
+    expect(page).toContain('document.querySelectorAll("form[data-confirm]")');
   });
 
   it("sets Secure on the cookie behind https", async () => {

@@ -197,14 +197,14 @@ export function createOpsApp(deps: ApiDeps, sessions: OpsSessions): Hono<{ Varia
     const detail = UUID.test(id) ? await getTaskDetail(db, id) : undefined;
     if (!detail) return render(c, messagePage(chrome(c), "Not found", `No task ${id}.`), 404);
     const notice = noticeOf(c.req.query("done"), c.req.query("refused"));
-    // After a redelivery request: keep reloading until the worker has recorded (and ended)
-    // a new attempt of that delivery.
+    // After a redelivery request: keep reloading (bounded, in the page's script) until the
+    // worker has recorded and ended a manual attempt newer than the ones shown before.
     let wait = false;
     const waitFor = c.req.query("delivery");
     const after = Number(c.req.query("after"));
-    if (waitFor && Number.isInteger(after)) {
+    if (waitFor && Number.isInteger(after) && after >= 0) {
       const rows = detail.deliveries.find((d) => d.id === waitFor)?.attemptRows ?? [];
-      wait = rows.length <= after || rows.at(-1)?.outcome === "sending";
+      wait = !rows.slice(after).some((a) => a.trigger === "manual" && a.outcome !== "sending");
     }
     if (c.req.query("done") === "retry" || c.req.query("done") === "cancel") {
       wait = detail.task.state === "queued" || detail.task.state === "running";
@@ -251,7 +251,10 @@ export function createOpsApp(deps: ApiDeps, sessions: OpsSessions): Hono<{ Varia
     return c.redirect("/ops/login", 303);
   });
 
-  ops.all("*", (c) => render(c, messagePage(chrome(c), "Not found", `Nothing at ${c.req.path}.`), 404));
+  ops.all("*", (c) => {
+    if (c.req.method === "GET" && c.req.path === "/ops/") return c.redirect("/ops", 301);
+    return render(c, messagePage(chrome(c), "Not found", `Nothing at ${c.req.path}.`), 404);
+  });
 
   ops.onError((error, c) => {
     deps.logger.error({ err: error, request_id: c.get("requestId"), path: c.req.path }, "ops page error");
