@@ -78,8 +78,8 @@ describe("pnpm start", () => {
       headers: { "content-type": "application/json", authorization: `Bearer ${devKey}` },
       body: JSON.stringify({ username: "newcomer", os: "win10", callback_url: inbox }),
     });
-    const ack = (await res.json()) as { data: { task_id: string }; status: string };
-    expect(ack.status).toBe("0");
+    const ack = (await res.json()) as { data: { task_id: string }; status: string; message: string };
+    expect(ack.status, ack.message).toBe("0");
     const [line] = await waitFor(/\[inbox\] callback msg_\w+ signature (\w+): status (\S+) (.*)/, 30_000);
     expect(line).toContain("signature verified: status 0");
     expect(line).toContain(`"task_id":"${ack.data.task_id}"`);
