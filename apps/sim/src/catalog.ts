@@ -114,3 +114,20 @@ export function imageView(image: ImageEntry) {
     product_code: "",
   };
 }
+
+/**
+ * How a client reaches a simulator started with default options: the configuration values a
+ * VDI adapter needs (base URL, project, token, os → image, default products). Data only —
+ * the simulator shares no code with the adapters it tests.
+ */
+export function simConnection(baseUrl: string) {
+  return {
+    baseUrl,
+    projectId: "sim-project",
+    token: "sim-token",
+    images: Object.fromEntries(
+      Object.entries(SIM_IMAGES).map(([os, image]) => [os, image.image_id]),
+    ) as Record<SimOs, string>,
+    products: { windows: "workspace.x86.c2m4.windows", linux: "workspace.x86.c2m4.linux" },
+  };
+}

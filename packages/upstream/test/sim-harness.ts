@@ -1,10 +1,8 @@
-import { createSim, SIM_IMAGES, type SimOptions } from "@deskgate/sim";
+import { createSim, type SimOptions, simConnection } from "@deskgate/sim";
 import type { ConformanceFault, ConformanceHarness, ConformanceOptions } from "../conformance/index.ts";
 import { createWorkspacePlatform, type WorkspaceOptions } from "../src/index.ts";
 
-export const SIM_OS_IMAGES = Object.fromEntries(
-  Object.entries(SIM_IMAGES).map(([os, image]) => [os, image.image_id]),
-) as WorkspaceOptions["images"];
+export const SIM_OS_IMAGES: WorkspaceOptions["images"] = simConnection("").images;
 
 /** The simulator's control surface (`/_sim/*`), for tests. */
 export function simControl(url: string) {
@@ -52,11 +50,7 @@ export async function workspaceOnSim(
   const server = await createSim({ jobPhaseMs: 10, ...sim }).listen(0);
   const control = simControl(server.url);
   const platform = createWorkspacePlatform({
-    baseUrl: server.url,
-    projectId: "sim-project",
-    token: "sim-token",
-    images: SIM_OS_IMAGES,
-    products: { windows: "workspace.x86.c2m4.windows", linux: "workspace.x86.c2m4.linux" },
+    ...simConnection(server.url),
     requestTimeoutMs: 1000,
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
     canSetPassword: sim.setPasswordExtension ?? true,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { connect, createApiKey, createBoss, type Database, schema } from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
 import { createLogger, createMetrics, createSecretBox } from "@deskgate/runtime";
-import { createSim, SIM_IMAGES } from "@deskgate/sim";
+import { createSim, simConnection } from "@deskgate/sim";
 import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
 import { startWorker } from "@deskgate/worker";
@@ -12,9 +12,7 @@ import { type ApiDeps, DEFAULT_DISK_LIMITS } from "../../src/deps.ts";
 import { createRateLimiter } from "../../src/middleware/rate-limit.ts";
 import { createTaskWaiter } from "../../src/services/task-waiter.ts";
 
-export const SIM_OS_IMAGES = Object.fromEntries(
-  Object.entries(SIM_IMAGES).map(([os, image]) => [os, image.image_id]),
-);
+export const SIM_OS_IMAGES = simConnection("").images;
 
 /** The HPC account every stack knows (the simulator's default SCNet user). */
 export const HPC_ACCOUNT = "lab";
@@ -51,11 +49,7 @@ export async function startStack(opts: StackOptions = {}) {
   const webhookSecret = generateWebhookSecret();
   const policy = parseAllowlist("127.0.0.1/32");
   const platform = createWorkspacePlatform({
-    baseUrl: simServer.url,
-    projectId: "sim-project",
-    token: "sim-token",
-    images: SIM_OS_IMAGES,
-    products: { windows: "workspace.x86.c2m4.windows", linux: "workspace.x86.c2m4.linux" },
+    ...simConnection(simServer.url),
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
     canSetPassword: true, // the simulator's set-password extension, on as in the dev stack
   });

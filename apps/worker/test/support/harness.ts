@@ -14,15 +14,13 @@ import {
 } from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
 import { createLogger, createSecretBox, type SecretBox } from "@deskgate/runtime";
-import { createSim, SIM_IMAGES, type SimOptions } from "@deskgate/sim";
+import { createSim, type SimOptions, simConnection } from "@deskgate/sim";
 import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
 import type { WorkerDeps } from "../../src/deps.ts";
 import { type RunningWorker, startWorker } from "../../src/worker.ts";
 
-export const SIM_OS_IMAGES = Object.fromEntries(
-  Object.entries(SIM_IMAGES).map(([os, image]) => [os, image.image_id]),
-);
+export const SIM_OS_IMAGES = simConnection("").images;
 export const GIB = 1024 ** 3;
 
 export interface HarnessOptions {
@@ -51,11 +49,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
   const box = createSecretBox(randomBytes(32));
   const webhookSecret = generateWebhookSecret();
   const platform = createWorkspacePlatform({
-    baseUrl: simServer.url,
-    projectId: "sim-project",
-    token: "sim-token",
-    images: SIM_OS_IMAGES,
-    products: { windows: "workspace.x86.c2m4.windows", linux: "workspace.x86.c2m4.linux" },
+    ...simConnection(simServer.url),
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
     canSetPassword: opts.canSetPassword ?? true,
   });
