@@ -3,6 +3,7 @@ import {
   createBoss,
   deleteExpiredIdempotencyRecords,
   ensureApiKey,
+  ensureQueues,
   runMigrations,
 } from "@deskgate/db";
 import { createLogger, createMetrics, createSecretBox, loadConfig } from "@deskgate/runtime";
@@ -25,6 +26,9 @@ const database = connect(withTimeouts(config.DATABASE_URL), { max: 10, applicati
 const boss = createBoss(config.DATABASE_URL, { supervise: false, schedule: false, useListenNotify: false });
 boss.on("error", (err) => logger.error({ err: err.message }, "queue error"));
 await boss.start();
+// The api enqueues into every catalog queue, so it makes sure they exist (idempotent): an api
+// that starts before any worker must not fail its first requests.
+await ensureQueues(boss);
 if (config.DESKGATE_BOOTSTRAP_API_KEY) {
   await ensureApiKey(database.db, {
     name: "bootstrap",

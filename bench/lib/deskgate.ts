@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import { createBoss, ensureQueues, runMigrations } from "@deskgate/db";
+import { freePort } from "@deskgate/db/embedded";
+import postgres from "postgres";
+import { type Proc, startNode, waitForHttp } from "./procs.ts";
+import { sleep, waitUntil } from "./time.ts";
+
+/** Secrets of one bench session: a random encryption key and bootstrap API key. */
+export const secrets = {
+  encryptionKey: randomBytes(32).toString("base64"),
+  apiKey: `dg_${randomBytes(32).toString("base64url")}`,
+};
+
+export function deskgateEnv(
+  databaseUrl: string,
+  simUrl: string,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATABASE_URL: databaseUrl,
+    DESKGATE_ENCRYPTION_KEY: secrets.encryptionKey,
+    DESKGATE_BOOTSTRAP_API_KEY: secrets.apiKey,
+    DESKGATE_VDI_URL: simUrl,
+    DESKGATE_HPC_URL: simUrl,
+    DESKGATE_VDI_RATE_PER_SEC: "0",
+    DESKGATE_HPC_RATE_PER_SEC: "0",
+    DESKGATE_VDI_POLL_INTERVAL_MS: "50",
+    DESKGATE_VDI_SET_PASSWORD: "true",
+    DESKGATE_CALLBACK_ALLOWLIST: "127.0.0.1/32",
+    DESKGATE_RATE_LIMIT_PER_MINUTE: "100000000",
+    DESKGATE_LOG_LEVEL: "warn",
+    DESKGATE_WORKER_METRICS_PORT: "0", // several workers, and other people's stacks on this machine
+    ...extra,
+  };
+}
+
+export interface Sim {
+  url: string;
+  proc: Proc;
+  reset(): Promise<void>;
+  faults(config: Record<string, unknown>): Promise<void>;
+  stats(): Promise<{ requests: number; throttled: number; faults_injected: number }>;
+}
+
+export async function startSim(jobPhaseMs: number): Promise<Sim> {
+  const port = await freePort();
+  const proc = startNode("sim", "bench/lib/sim-main.ts", {
+    PATH: process.env.PATH,
+    PORT: String(port),
+    SIM_JOB_PHASE_MS: String(jobPhaseMs),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/_sim/faults`, proc);
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`sim ${path}: ${res.status} ${await res.text()}`);
+    await res.body?.cancel();
+  };
+  return {
+    url,
+    proc,
+    reset: () => post("/_sim/reset", {}),
+    faults: (config) => post("/_sim/faults", config),
+    stats: async () => {
+      const res = await fetch(`${url}/_sim/state`);
+      const state = (await res.json()) as {
+        stats: { requests: number; throttled: number; faults_injected: number };
+      };
+      return state.stats;
+    },
+  };
+}
+
+export interface Api {
+  url: string;
+  proc: Proc;
+}
+
+export async function startApi(env: NodeJS.ProcessEnv): Promise<Api> {
+  const port = await freePort();
+  const proc = startNode("api", "apps/api/src/main.ts", { ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, proc);
+  return { url, proc };
+}
+
+/**
+ * Worker processes, at `warn` (at `info` they log every task). Ready when each holds its
+ * pg-boss LISTEN connection, seen in pg_stat_activity.
+ */
+export async function startWorkers(env: NodeJS.ProcessEnv, count: number): Promise<Proc[]> {
+  const procs = Array.from({ length: count }, (_, i) =>
+    startNode(`worker${i + 1}`, "apps/worker/src/main.ts", env),
+  );
+  const sql = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  try {
+    await waitUntil(
+      `${count} worker(s) listening`,
+      async () => {
+        for (const p of procs)
+          if (p.child.exitCode !== null)
+            throw new Error(`${p.name} exited:\n${p.lines.slice(-15).join("\n")}`);
+        const [row] = await sql`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and application_name = 'deskgate-queue'
+          and query ilike 'listen%'`;
+        return (row?.n ?? 0) >= count;
+      },
+      60_000,
+      100,
+    );
+  } finally {
+    await sql.end();
+  }
+  await sleep(300); // work() registers right after start
+  return procs;
+}
+
+export const authHeaders = () => ({
+  authorization: `Bearer ${secrets.apiKey}`,
+  "content-type": "application/json",
+});
+
+/** A group name unique to one request, so every apply creates a fresh `<group>_01`. */
+export function uniqueGroup(): string {
+  return `b${randomBytes(6).toString("hex")}`;
+}
+
+/**
+ * A fresh deskgate database: migrated, and pg-boss's queues created. The api does not create
+ * the queues (only the worker's start does), so without this an api started before any
+ * worker answers every apply with 500 — see the defect in bench/README.md.
+ */
+export async function prepareDatabase(url: string): Promise<void> {
+  await runMigrations(url);
+  const boss = createBoss(url, { supervise: false, schedule: false, useListenNotify: false });
+  boss.on("error", () => {});
+  await boss.start();
+  await ensureQueues(boss);
+  await boss.stop({ graceful: false });
+}

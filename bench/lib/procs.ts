@@ -1,0 +1,105 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { log, waitUntil } from "./time.ts";
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  /** Lines the process wrote (bounded), for error reports and for floors that print results. */
+  lines: string[];
+  stop(): Promise<void>;
+  rssMiB(): number;
+}
+
+const running = new Set<Proc>();
+
+/** A Node process running one of the repository's scripts; stdout/stderr are kept, not echoed. */
+export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): Proc {
+  const child = spawn(process.execPath, [join(root, script), ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on("line", (line) => {
+      if (lines.length < 2000) lines.push(line);
+      if (process.env.BENCH_VERBOSE) log(`[${name}] ${line}`);
+    });
+  }
+  const proc: Proc = {
+    name,
+    child,
+    lines,
+    rssMiB: () => rssMiB(child.pid!),
+    stop: () =>
+      new Promise<void>((done) => {
+        running.delete(proc);
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        child.once("exit", () => {
+          clearTimeout(kill);
+          done();
+        });
+        child.kill("SIGTERM");
+      }),
+  };
+  running.add(proc);
+  child.once("exit", (code, signal) => {
+    if (running.has(proc) && code !== 0)
+      log(`${name} exited (${signal ?? code}):\n  ${lines.slice(-15).join("\n  ")}`);
+    running.delete(proc);
+  });
+  return proc;
+}
+
+/** Stop every process the harness started (used on errors and at the end). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop()));
+}
+
+/** VmRSS of a process, in MiB. */
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? Number.NaN);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** Wait for a line matching `pattern` from the process (e.g. "listening", "ready"). */
+export async function waitForLine(proc: Proc, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  let found: string | undefined;
+  await waitUntil(
+    `${proc.name}: ${pattern}`,
+    () => {
+      if (proc.child.exitCode !== null)
+        throw new Error(`${proc.name} exited:\n${proc.lines.slice(-15).join("\n")}`);
+      found = proc.lines.find((l) => pattern.test(l));
+      return found !== undefined;
+    },
+    timeoutMs,
+  );
+  return found!;
+}
+
+export async function waitForHttp(url: string, proc?: Proc, timeoutMs = 60_000): Promise<void> {
+  await waitUntil(
+    url,
+    async () => {
+      if (proc && proc.child.exitCode !== null)
+        throw new Error(`${proc.name} exited:\n${proc.lines.slice(-15).join("\n")}`);
+      try {
+        const res = await fetch(url);
+        await res.body?.cancel();
+        return res.status < 500;
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+    50,
+  );
+}
