@@ -1,5 +1,5 @@
 import { VncSession } from "@deskgate/contracts";
-import { findHpcAccount } from "@deskgate/db";
+import { loadHpcAccount } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
@@ -11,7 +11,7 @@ const SESSION_KEYS = ["task_id", ...Object.keys(VncSession.shape)];
 
 /** HPC VNC sessions (SPEC 2.8): synchronous tasks against the account's HPC platform. */
 async function knownAccount(deps: ApiDeps, account: string): Promise<Rejected | null> {
-  const row = await findHpcAccount(deps.database.db, account);
+  const row = await loadHpcAccount(deps.database.db, account);
   return row
     ? null
     : rejected("not_found", text(`HPC account ${account} is not known`, `HPC 账号 ${account} 不存在`));

@@ -1,12 +1,11 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import { callbackAttempts, callbackDeliveries } from "../schema/callbacks.ts";
-import { hpcAccounts } from "../schema/hpc.ts";
 import { taskSteps, tasks } from "../schema/tasks.ts";
 
 /**
- * Read models the api serves: a task with its steps and callback deliveries, and the
- * HPC account look-up that request-time checks read (desktops and volumes: mirror.ts, volumes.ts).
+ * Read models the api serves: a task with its steps and callback deliveries (desktops and
+ * volumes: mirror.ts, volumes.ts; HPC accounts: hpc-sessions.ts).
  */
 export type TaskRowFull = typeof tasks.$inferSelect;
 export type DeliveryWithAttempts = typeof callbackDeliveries.$inferSelect & {
@@ -72,12 +71,4 @@ export async function takeSealedPassword(db: Executor, id: string): Promise<stri
     from old where ${tasks.id} = ${id}
     returning old.sealed`);
   return rows[0]?.sealed ?? undefined;
-}
-
-export async function findHpcAccount(db: Executor, name: string) {
-  const [row] = await db
-    .select({ name: hpcAccounts.name, platformUser: hpcAccounts.platformUser })
-    .from(hpcAccounts)
-    .where(eq(hpcAccounts.name, name));
-  return row;
 }
