@@ -20,7 +20,7 @@ import {
   resolveWebhookSecret,
   runMigrations,
 } from "@deskgate/db";
-import { startEmbeddedPostgres } from "@deskgate/db/embedded";
+import { freePort, startEmbeddedPostgres } from "@deskgate/db/embedded";
 import { createSecretBox } from "@deskgate/runtime";
 import { generateWebhookSecret } from "@deskgate/webhooks";
 import postgres from "postgres";
@@ -192,18 +192,15 @@ async function shutdown(code: number) {
   process.exit(code);
 }
 
-/** The preferred port if it is free (0 = any), else any free one. */
-function portOr(preferred: number): Promise<number> {
-  const tryListen = (port: number) =>
-    new Promise<number | null>((done) => {
-      const server = createServer();
-      server.once("error", () => done(null));
-      server.listen(port, "127.0.0.1", () => {
-        const address = server.address();
-        server.close(() => done(typeof address === "object" && address ? address.port : null));
-      });
-    });
-  return tryListen(preferred).then((port) => port ?? tryListen(0).then((any) => any ?? 0));
+/** The preferred port if it is free, else any free one (0 = any). */
+async function portOr(preferred: number): Promise<number> {
+  if (preferred === 0) return freePort();
+  const free = await new Promise<boolean>((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(preferred, "127.0.0.1", () => server.close(() => done(true)));
+  });
+  return free ? preferred : freePort();
 }
 
 async function waitForHttp(url: string, timeoutMs = 30_000) {
