@@ -5,19 +5,19 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, hostname, loadavg } from "node:os";
 import { join } from "node:path";
+import { prepareDatabase, startSim } from "../tools/harness/deskgate.ts";
+import { startCluster } from "../tools/harness/pg.ts";
+import { root, stopAll } from "../tools/harness/procs.ts";
+import { startReceiver } from "../tools/harness/receiver.ts";
+import { log } from "../tools/harness/time.ts";
 import { acceptFigure } from "./figures/accept.ts";
 import { drainFigure } from "./figures/drain.ts";
 import { latencyFigure } from "./figures/latency.ts";
 import { rateLimitFigure } from "./figures/rate-limit.ts";
 import { scaleFigure } from "./figures/scale.ts";
 import { type Ctx, FULL, QUICK } from "./lib/context.ts";
-import { prepareDatabase, startSim } from "./lib/deskgate.ts";
 import { applyErrors } from "./lib/load.ts";
-import { startCluster } from "./lib/pg.ts";
-import { root, stopAll } from "./lib/procs.ts";
-import { startReceiver } from "./lib/receiver.ts";
 import { table } from "./lib/table.ts";
-import { log } from "./lib/time.ts";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv

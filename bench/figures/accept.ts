@@ -1,10 +1,10 @@
 import autocannon from "autocannon";
+import { authHeaders, deskgateEnv, startApi } from "../../tools/harness/deskgate.ts";
+import { log } from "../../tools/harness/time.ts";
 import type { Ctx } from "../lib/context.ts";
-import { authHeaders, deskgateEnv, startApi } from "../lib/deskgate.ts";
 import { freePortUrl, startFloorServer } from "../lib/floors.ts";
 import { applyBody } from "../lib/load.ts";
 import { minMedian, ratio, round } from "../lib/stats.ts";
-import { log } from "../lib/time.ts";
 
 interface Shot {
   rps: number;

@@ -1,10 +1,10 @@
+import { deskgateEnv, type Sim, startApi, startWorkers } from "../../tools/harness/deskgate.ts";
+import { log } from "../../tools/harness/time.ts";
 import { collect } from "../lib/callbacks.ts";
 import type { Ctx } from "../lib/context.ts";
-import { deskgateEnv, type Sim, startApi, startWorkers } from "../lib/deskgate.ts";
 import { freePortUrl, startFloorServer, startFloorWorker } from "../lib/floors.ts";
 import { steadyLoad } from "../lib/load.ts";
 import { latencySummary, minMedian, ratio } from "../lib/stats.ts";
-import { log } from "../lib/time.ts";
 
 interface Shot {
   p50: number;

@@ -1,9 +1,9 @@
+import { deskgateEnv, type Sim, startApi, startWorkers } from "../../tools/harness/deskgate.ts";
+import { log, sleep } from "../../tools/harness/time.ts";
 import { collect } from "../lib/callbacks.ts";
 import type { Ctx } from "../lib/context.ts";
-import { deskgateEnv, type Sim, startApi, startWorkers } from "../lib/deskgate.ts";
 import { burst } from "../lib/load.ts";
 import { minMedian, ratio, round } from "../lib/stats.ts";
-import { log, sleep } from "../lib/time.ts";
 
 /**
  * Figure 4: the simulator limited to N req/s and the worker's client limit set to N. A backlog

@@ -1,7 +1,7 @@
+import type { Sim } from "../../tools/harness/deskgate.ts";
+import { log } from "../../tools/harness/time.ts";
 import type { Ctx } from "../lib/context.ts";
-import type { Sim } from "../lib/deskgate.ts";
 import { ratio } from "../lib/stats.ts";
-import { log } from "../lib/time.ts";
 import { type DrainShot, drainOnce, summarise } from "./drain.ts";
 
 /** Figure 6: the drain with 1, 2 and 4 worker processes (1 reuses figure 3's runs). */

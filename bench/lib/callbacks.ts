@@ -1,6 +1,6 @@
+import type { Receiver } from "../../tools/harness/receiver.ts";
+import { sleep } from "../../tools/harness/time.ts";
 import type { Sent } from "./load.ts";
-import type { Receiver } from "./receiver.ts";
-import { sleep } from "./time.ts";
 
 /** Wait (bounded) until every acknowledged task's callback arrived; returns latencies and failures. */
 export async function collect(receiver: Receiver, sent: Sent[], timeoutMs: number) {

@@ -1,5 +1,5 @@
-import type { Cluster } from "./pg.ts";
-import type { Receiver } from "./receiver.ts";
+import type { Cluster } from "../../tools/harness/pg.ts";
+import type { Receiver } from "../../tools/harness/receiver.ts";
 
 /** Sizes of one bench session: the full figures of issue 8, or `--quick` smoke sizes. */
 export interface Sizes {

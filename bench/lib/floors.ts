@@ -1,5 +1,5 @@
 import { freePort } from "@deskgate/db/embedded";
-import { type Proc, startNode, waitForHttp, waitForLine } from "./procs.ts";
+import { type Proc, startNode, waitForHttp, waitForLine } from "../../tools/harness/procs.ts";
 
 export async function freePortUrl(): Promise<string> {
   return `http://127.0.0.1:${await freePort()}`;

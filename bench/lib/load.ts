@@ -1,6 +1,6 @@
 import { Agent, request } from "undici";
-import { authHeaders, uniqueGroup } from "./deskgate.ts";
-import { sleep } from "./time.ts";
+import { authHeaders, uniqueGroup } from "../../tools/harness/deskgate.ts";
+import { sleep } from "../../tools/harness/time.ts";
 
 export function applyBody(callbackUrl: string): string {
   return JSON.stringify({ username: uniqueGroup(), os: "win10", callback_url: `${callbackUrl}/callbacks` });

@@ -46,7 +46,7 @@ export interface Sim {
 
 export async function startSim(jobPhaseMs: number): Promise<Sim> {
   const port = await freePort();
-  const proc = startNode("sim", "bench/lib/sim-main.ts", {
+  const proc = startNode("sim", "tools/harness/sim-main.ts", {
     PATH: process.env.PATH,
     PORT: String(port),
     SIM_JOB_PHASE_MS: String(jobPhaseMs),
