@@ -1,7 +1,12 @@
 import { connect, createBoss, resolveWebhookSecret, runMigrations } from "@deskgate/db";
 import { createLogger, createMetrics, createSecretBox, loadConfig } from "@deskgate/runtime";
 import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
-import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
+import {
+  createDeliverer,
+  generateWebhookSecret,
+  parseAllowlist,
+  scaledRetryDelaySec,
+} from "@deskgate/webhooks";
 import { startMetricsServer } from "./metrics-server.ts";
 import { startWorker } from "./worker.ts";
 
@@ -30,10 +35,12 @@ const platform = createWorkspacePlatform({
   products: { windows: config.DESKGATE_VDI_PRODUCT_WINDOWS, linux: config.DESKGATE_VDI_PRODUCT_LINUX },
   canSetPassword: config.DESKGATE_VDI_SET_PASSWORD,
   ratePerSecond: config.DESKGATE_VDI_RATE_PER_SEC,
+  requestTimeoutMs: config.DESKGATE_UPSTREAM_TIMEOUT_MS,
 });
 const hpc = createScnetPlatform({
   baseUrl: config.DESKGATE_HPC_URL,
   ratePerSecond: config.DESKGATE_HPC_RATE_PER_SEC,
+  requestTimeoutMs: config.DESKGATE_UPSTREAM_TIMEOUT_MS,
 });
 const deliverer = createDeliverer({
   policy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST),
@@ -57,6 +64,7 @@ const worker = await startWorker({
   box,
   logger,
   webhookSecrets: async () => [secret],
+  callbackRetryDelaySec: scaledRetryDelaySec(config.DESKGATE_CALLBACK_RETRY_SCALE),
   settings: {
     pollIntervalMs: config.DESKGATE_VDI_POLL_INTERVAL_MS,
     jobTimeoutMs: config.DESKGATE_VDI_JOB_TIMEOUT_MS,

@@ -86,6 +86,17 @@ export const ConfigSchema = z.object({
   DESKGATE_HPC_RATE_PER_SEC: z.coerce.number().min(0).default(5),
   DESKGATE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   DESKGATE_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  /**
+   * Drill/testing knob: every callback retry delay is multiplied by this (0 < scale ≤ 1,
+   * default 1 = the real 27-hour schedule). Not for production.
+   */
+  DESKGATE_CALLBACK_RETRY_SCALE: z.coerce
+    .number({ error: "must be a number in (0, 1]" })
+    .gt(0, { error: "must be a number in (0, 1]" })
+    .max(1, { error: "must be a number in (0, 1]" })
+    .default(1),
+  /** Per-request timeout of upstream platform calls (VDI and HPC), ms (default 30000). */
+  DESKGATE_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** How long a synchronous request (policy-update, pwd-reset, VNC) waits before answering 202. */
   DESKGATE_SYNC_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(15000),
   /** Requests per minute per API key unless the key has its own `rate_limit_per_minute`. */

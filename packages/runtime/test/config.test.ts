@@ -42,6 +42,30 @@ describe("loadConfig", () => {
     expect(lines.find((l) => l.startsWith("PORT"))).toContain('"eighty"');
   });
 
+  it("keeps the real callback schedule unless DESKGATE_CALLBACK_RETRY_SCALE shortens it", () => {
+    expect(loadConfig({ DESKGATE_ENCRYPTION_KEY: key }).DESKGATE_CALLBACK_RETRY_SCALE).toBe(1);
+    expect(
+      loadConfig({ DESKGATE_ENCRYPTION_KEY: key, DESKGATE_CALLBACK_RETRY_SCALE: "0.002" })
+        .DESKGATE_CALLBACK_RETRY_SCALE,
+    ).toBe(0.002);
+    for (const bad of ["0", "-1", "1.5", "fast"]) {
+      expect(() => loadConfig({ DESKGATE_ENCRYPTION_KEY: key, DESKGATE_CALLBACK_RETRY_SCALE: bad })).toThrow(
+        /DESKGATE_CALLBACK_RETRY_SCALE \(".*"\): must be a number in \(0, 1\]/,
+      );
+    }
+  });
+
+  it("times upstream calls out after 30 s unless DESKGATE_UPSTREAM_TIMEOUT_MS says otherwise", () => {
+    expect(loadConfig({ DESKGATE_ENCRYPTION_KEY: key }).DESKGATE_UPSTREAM_TIMEOUT_MS).toBe(30_000);
+    expect(
+      loadConfig({ DESKGATE_ENCRYPTION_KEY: key, DESKGATE_UPSTREAM_TIMEOUT_MS: "1500" })
+        .DESKGATE_UPSTREAM_TIMEOUT_MS,
+    ).toBe(1500);
+    expect(() => loadConfig({ DESKGATE_ENCRYPTION_KEY: key, DESKGATE_UPSTREAM_TIMEOUT_MS: "5" })).toThrow(
+      /DESKGATE_UPSTREAM_TIMEOUT_MS/,
+    );
+  });
+
   it("requires the encryption key", () => {
     expect(() => loadConfig({})).toThrow(/DESKGATE_ENCRYPTION_KEY \(unset\): is required/);
   });

@@ -10,5 +10,5 @@ export {
   type DeliveryRequest,
 } from "./deliverer.ts";
 export type { Resolver } from "./guarded-lookup.ts";
-export { nextRetryDelaySec, RETRY_SCHEDULE_SECONDS } from "./retry-schedule.ts";
+export { nextRetryDelaySec, RETRY_SCHEDULE_SECONDS, scaledRetryDelaySec } from "./retry-schedule.ts";
 export { generateWebhookSecret, signatureHeader, webhookHeaders } from "./signing.ts";

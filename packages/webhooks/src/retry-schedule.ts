@@ -37,3 +37,18 @@ export function nextRetryDelaySec(
   // Round to the millisecond first so float noise (300 × 1.2 = 360.00000000000006) cannot add a second.
   return Math.ceil(Math.round(delay * 1000) / 1000);
 }
+
+/**
+ * The schedule with every delay multiplied by `scale` (0 < scale ≤ 1), for drills and tests
+ * that must watch a receiver come back after "an hour" in seconds (`DESKGATE_CALLBACK_RETRY_SCALE`).
+ * Scale 1 is `nextRetryDelaySec` itself. A scaled delay is never below 1 s (pg-boss `startAfter`
+ * is in whole seconds); the number of attempts and when to stop do not change.
+ */
+export function scaledRetryDelaySec(scale: number): typeof nextRetryDelaySec {
+  if (!(scale > 0 && scale <= 1)) throw new RangeError(`scale must be in (0, 1], got ${scale}`);
+  if (scale === 1) return nextRetryDelaySec;
+  return (attemptsMade, last, random) => {
+    const delay = nextRetryDelaySec(attemptsMade, last, random);
+    return delay === null ? null : Math.max(1, Math.ceil(delay * scale));
+  };
+}

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type DeliveryAttemptResult, nextRetryDelaySec, RETRY_SCHEDULE_SECONDS } from "../src/index.ts";
+import {
+  type DeliveryAttemptResult,
+  nextRetryDelaySec,
+  RETRY_SCHEDULE_SECONDS,
+  scaledRetryDelaySec,
+} from "../src/index.ts";
 
 const failure = (overrides: Partial<DeliveryAttemptResult> = {}): DeliveryAttemptResult => ({
   ok: false,
@@ -88,5 +93,25 @@ describe("nextRetryDelaySec", () => {
   it("rejects an attempt count that cannot be right", () => {
     expect(() => nextRetryDelaySec(0, failure())).toThrow(RangeError);
     expect(() => nextRetryDelaySec(1.5, failure())).toThrow(RangeError);
+  });
+});
+
+describe("scaledRetryDelaySec (DESKGATE_CALLBACK_RETRY_SCALE)", () => {
+  it("is the real schedule itself at scale 1", () => {
+    expect(scaledRetryDelaySec(1)).toBe(nextRetryDelaySec);
+  });
+
+  it("multiplies every delay, never below 1 s, with the same number of attempts", () => {
+    const schedule = scaledRetryDelaySec(0.002);
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => schedule(n, failure(), noJitter));
+    // 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h × 0.002, rounded up; then stop after the 8th.
+    expect(delays).toEqual([1, 1, 4, 15, 36, 72, 72, null]);
+    expect(schedule(3, failure(), maxJitter)).toBe(5); // 1800 × 1.2 × 0.002 = 4.32
+    expect(schedule(1, failure({ ok: true, status: 200, errorClass: null }), noJitter)).toBeNull();
+    expect(schedule(1, failure({ gone: true, status: 410 }), noJitter)).toBeNull();
+  });
+
+  it("refuses a scale outside (0, 1]", () => {
+    for (const bad of [0, -0.5, 1.5, Number.NaN]) expect(() => scaledRetryDelaySec(bad)).toThrow(RangeError);
   });
 });
