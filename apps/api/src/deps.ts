@@ -1,13 +1,16 @@
-import type { Database, PgBoss } from "@deskgate/db";
+import type { Database, Intake, PgBoss } from "@deskgate/db";
 import type { Logger, Metrics, SecretBox } from "@deskgate/runtime";
 import type { CallbackPolicy } from "@deskgate/webhooks";
 import type { RateLimiter } from "./middleware/rate-limit.ts";
+import type { ApiKeyCache } from "./services/api-key-cache.ts";
 import type { TaskWaiter } from "./services/task-waiter.ts";
 
 /** What the api's services need, injected at main.ts (tests pass their own). */
 export interface ApiDeps {
   database: Database;
   boss: PgBoss;
+  /** Group commit of accepted tasks (idempotency claim + task row + job), see `createIntake`. */
+  intake: Intake;
   logger: Logger;
   /** AES-256-GCM box: secrets in stored idempotent responses, passwords handed over by the worker. */
   box: SecretBox;
@@ -19,6 +22,8 @@ export interface ApiDeps {
   waiter: TaskWaiter;
   /** How long a synchronous request waits before answering 202 (DESKGATE_SYNC_TIMEOUT_MS). */
   syncTimeoutMs: number;
+  /** API keys by key, dropped on any change to `api_keys` (NOTIFY). */
+  apiKeys: ApiKeyCache;
   rateLimiter: RateLimiter;
   /** Requests per minute of a key without its own `rate_limit_per_minute`. */
   defaultRateLimitPerMinute: number;

@@ -1,6 +1,7 @@
 import {
   connect,
   createBoss,
+  createIntake,
   deleteExpiredIdempotencyRecords,
   ensureApiKey,
   ensureQueues,
@@ -12,6 +13,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { DEFAULT_DISK_LIMITS, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from "./deps.ts";
 import { createRateLimiter } from "./middleware/rate-limit.ts";
+import { createApiKeyCache } from "./services/api-key-cache.ts";
 import { createTaskWaiter } from "./services/task-waiter.ts";
 
 const config = loadConfig(process.env);
@@ -38,6 +40,7 @@ if (config.DESKGATE_BOOTSTRAP_API_KEY) {
   logger.info("bootstrap API key ensured (admin)");
 }
 const waiter = createTaskWaiter(database, logger);
+const apiKeys = createApiKeyCache(database, logger);
 // Idempotency records are kept 24 h; expired ones are swept hourly (any api process may do it).
 setInterval(() => {
   deleteExpiredIdempotencyRecords(database.db).catch((err: Error) =>
@@ -48,6 +51,7 @@ setInterval(() => {
 const app = createApp({
   database,
   boss,
+  intake: createIntake(database, boss),
   logger,
   box: createSecretBox(config.DESKGATE_ENCRYPTION_KEY),
   callbackPolicy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST),
@@ -55,6 +59,7 @@ const app = createApp({
   bodyLimitBytes: 64 * 1024,
   waiter,
   syncTimeoutMs: config.DESKGATE_SYNC_TIMEOUT_MS,
+  apiKeys,
   rateLimiter: createRateLimiter(),
   defaultRateLimitPerMinute: config.DESKGATE_RATE_LIMIT_PER_MINUTE,
   idempotencyTtlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS,
@@ -84,6 +89,7 @@ function shutdown(signal: string) {
   logger.info({ signal }, "api stopping");
   server.close(async () => {
     await waiter.close();
+    await apiKeys.close();
     await boss.stop({ graceful: true, timeout: 10_000 });
     await database.close();
     process.exit(0);

@@ -1,4 +1,4 @@
-import { createApiKey, revokeApiKey } from "@deskgate/db";
+import { connect, createApiKey, revokeApiKey } from "@deskgate/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REQUEST_EXAMPLES } from "../src/openapi/examples.ts";
 import { describeAuth, type RouteUnderTest } from "./support/auth-suite.ts";
@@ -117,6 +117,22 @@ describe("GET /api/tasks/{task_id}: each key sees only its own tasks", () => {
   it("a revoked key → 401", async () => {
     const res = await stack.call("GET", `/api/tasks/${ownTask}`, { key: revoked });
     expect(res.status).toBe(401);
+  });
+  it("a key in use stops working as soon as another process revokes it or narrows its scopes", async () => {
+    // keys are cached per api process; the change arrives through NOTIFY (migration 0003)
+    const { key } = await createApiKey(stack.database.db, { name: "short-lived", scopes: ["admin"] });
+    const get = () => stack.call("GET", `/api/tasks/${ownTask}`, { key }).then((r) => r.status);
+    expect(await get()).toBe(200);
+    expect(await get()).toBe(200); // served from the cache now
+    const other = connect(stack.databaseUrl, { max: 1 }); // e.g. `pnpm deskgate keys revoke`
+    try {
+      await other.sql`update api_keys set scopes = '{hpc}' where name = 'short-lived'`;
+      await expect.poll(get, { timeout: 2000, interval: 10 }).toBe(404);
+      await revokeApiKey(other.db, "short-lived");
+      await expect.poll(get, { timeout: 2000, interval: 10 }).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -76,11 +76,12 @@ describe("framework-level answers are envelopes too", () => {
   });
 
   it("503 (not a hang) when the database is unreachable", async () => {
-    const { connect } = await import("@deskgate/db");
+    const { connect, findApiKey } = await import("@deskgate/db");
     const dead = connect("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", { max: 1 });
     const app = createApp({
       database: dead,
       boss: {} as never,
+      intake: { submit: async () => Promise.reject(new Error("unused")) },
       logger: createLogger({ name: "test", level: "silent" }),
       box: createSecretBox(Buffer.alloc(32)),
       callbackPolicy: parseAllowlist(""),
@@ -88,6 +89,7 @@ describe("framework-level answers are envelopes too", () => {
       bodyLimitBytes: 65536,
       waiter: { waitForEnd: async () => false, nudge: async () => {}, close: async () => {} },
       syncTimeoutMs: 100,
+      apiKeys: { lookup: (key) => findApiKey(dead.db, key), close: async () => {} },
       rateLimiter: createRateLimiter(),
       defaultRateLimitPerMinute: 10,
       idempotencyTtlSeconds: 60,

@@ -1,4 +1,5 @@
 export * from "./client.ts";
+export { createIntake, type Intake, type IntakeEntry } from "./intake.ts";
 export { MIGRATIONS_FOLDER, runMigrations } from "./migrate.ts";
 export * from "./queries/api-keys.ts";
 export * from "./queries/callbacks.ts";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Notices, type TaskKind } from "@deskgate/contracts";
-import { claimIdempotencyKey, enqueue, findIdempotencyRecord, getTask, insertTask } from "@deskgate/db";
+import { findIdempotencyRecord, getTask } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import {
@@ -30,11 +30,13 @@ export interface TaskOperation {
 }
 
 /**
- * Accept a task: replay an earlier answer for the same Idempotency-Key, run the request-time
- * checks, then commit the idempotency record, the task row and its pg-boss job in one
- * transaction. A concurrent duplicate blocks on the idempotency record's unique index until
- * the first commits, then replays its answer (never a second task). Synchronous operations
- * then wait for the task to end (woken by NOTIFY) up to `syncTimeoutMs`, else answer 202.
+ * Accept a task: run the request-time checks, then commit the idempotency claim, the task row
+ * and its pg-boss job in one transaction — shared with whatever other requests arrive while
+ * a commit is in flight (group commit, `createIntake`); the answer goes out only after the
+ * commit. A request whose Idempotency-Key is already claimed writes nothing and replays the
+ * earlier answer: a concurrent duplicate blocks on the claim's unique index until the first
+ * commits (never a second task). Synchronous operations then wait for the task to end (woken
+ * by NOTIFY) up to `syncTimeoutMs`, else answer 202.
  */
 export async function submitTask(
   deps: ApiDeps,
@@ -43,45 +45,41 @@ export async function submitTask(
   idem?: IdempotentRequest,
   retried = false,
 ): Promise<Outcome> {
-  if (idem) {
-    const earlier = await replayIdempotent(deps, idem, op.answer);
-    if (earlier) return earlier;
-  }
   const refused = op.check ? await op.check() : null;
-  if (refused) return refused;
+  if (refused) {
+    // a retry of a request that was accepted earlier gets that answer, not a new verdict
+    const earlier = idem ? await replayIdempotent(deps, idem, op.answer) : null;
+    return earlier ?? refused;
+  }
 
   const taskId = randomUUID();
   const immediate = op.answer ? null : success({ task_id: taskId });
-  const claimed = await deps.database.db.transaction(async (tx) => {
-    if (idem) {
-      const fresh = await claimIdempotencyKey(tx, {
-        ...idem.scope,
-        fingerprint: idem.fingerprint,
-        taskId,
-        ttlSeconds: deps.idempotencyTtlSeconds,
-        ...(immediate ? { response: storedForm(deps, immediate) } : {}),
-      });
-      if (!fresh) return false;
-    }
-    await insertTask(tx, {
+  const claimed = await deps.intake.submit({
+    task: {
       id: taskId,
       kind: op.kind,
       request: op.request,
       callbackUrl: op.callbackUrl,
       apiKeyId: caller.apiKeyId,
-    });
-    await enqueue(deps.boss, tx, op.kind, { task_id: taskId });
-    return true;
+    },
+    ...(idem && {
+      idempotency: {
+        ...idem.scope,
+        fingerprint: idem.fingerprint,
+        ttlSeconds: deps.idempotencyTtlSeconds,
+        ...(immediate ? { response: storedForm(deps, immediate) } : {}),
+      },
+    }),
   });
   if (!claimed) {
     const earlier = await replayIdempotent(deps, idem!, op.answer);
     if (earlier) return earlier;
-    // the record we collided with had just expired (and is gone now): claim the key afresh
+    // the record we collided with had expired (and is deleted now): claim the key afresh
     if (!retried) return submitTask(deps, caller, op, idem, true);
     throw new Error("idempotency record vanished during a concurrent duplicate");
   }
-  if (immediate || !op.answer) return immediate!;
-  return awaitAnswer(deps, taskId, op.answer, idem);
+  if (immediate) return immediate;
+  return awaitAnswer(deps, taskId, op.answer!, idem);
 }
 
 async function awaitAnswer(

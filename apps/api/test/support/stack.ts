@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { connect, createApiKey, createBoss, type Database, schema } from "@deskgate/db";
+import { connect, createApiKey, createBoss, createIntake, type Database, schema } from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
 import { createLogger, createMetrics, createSecretBox } from "@deskgate/runtime";
 import { createSim, simConnection } from "@deskgate/sim";
@@ -10,6 +10,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "../../src/app.ts";
 import { type ApiDeps, DEFAULT_DISK_LIMITS } from "../../src/deps.ts";
 import { createRateLimiter } from "../../src/middleware/rate-limit.ts";
+import { createApiKeyCache } from "../../src/services/api-key-cache.ts";
 import { createTaskWaiter } from "../../src/services/task-waiter.ts";
 
 export const SIM_OS_IMAGES = simConnection("").images;
@@ -86,6 +87,7 @@ export async function startStack(opts: StackOptions = {}) {
   const appDeps: ApiDeps = {
     database,
     boss: apiBoss,
+    intake: createIntake(database, apiBoss),
     logger: apiLogger,
     box,
     callbackPolicy: policy,
@@ -93,6 +95,7 @@ export async function startStack(opts: StackOptions = {}) {
     bodyLimitBytes: 64 * 1024,
     waiter,
     syncTimeoutMs: opts.syncTimeoutMs ?? 15_000,
+    apiKeys: createApiKeyCache(database, logger),
     rateLimiter: createRateLimiter(),
     defaultRateLimitPerMinute: opts.defaultRateLimitPerMinute ?? 1_000_000,
     idempotencyTtlSeconds: 24 * 3600,
@@ -137,6 +140,7 @@ export async function startStack(opts: StackOptions = {}) {
     /** What the api was built with (to build a second app over other parts). */
     appDeps,
     simUrl: simServer.url,
+    databaseUrl: testDb.url,
     database,
     box,
     keys,
@@ -156,6 +160,7 @@ export async function startStack(opts: StackOptions = {}) {
     async stop() {
       await new Promise<void>((r) => apiServer.close(() => r()));
       await waiter.close();
+      await appDeps.apiKeys.close();
       await worker?.stop({ timeoutMs: 5000 });
       await apiBoss.stop({ graceful: false });
       if (opts.worker === false) await workerBoss.stop({ graceful: false }).catch(() => {});

@@ -69,6 +69,9 @@ export async function ensureApiKey(
 }
 
 /** The key with this plaintext, revoked or not (the caller decides), or undefined. */
+/** NOTIFY channel of any change to `api_keys` that can alter an answer (migration 0003). */
+export const API_KEYS_CHANNEL = "deskgate_api_keys";
+
 export async function findApiKey(db: Executor, key: string): Promise<ApiKeyRow | undefined> {
   const [row] = await db
     .select()

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import { idempotencyKeys } from "../schema/api-keys.ts";
@@ -30,42 +29,6 @@ export async function findIdempotencyRecord(
     return undefined;
   }
   return row;
-}
-
-/**
- * Claim the scope inside the caller's transaction. `ON CONFLICT DO NOTHING` makes a
- * concurrent duplicate wait on the unique index until the first transaction ends; it then
- * gets `false` (and re-reads the committed record) or, if the first rolled back, the claim.
- */
-export async function claimIdempotencyKey(
-  tx: Executor,
-  record: IdempotencyScope & {
-    fingerprint: string;
-    taskId: string | null;
-    ttlSeconds: number;
-    /** Known already (async answers): stored at once as `done`. */
-    response?: { status: number; body: string | null; sealed: string | null };
-  },
-): Promise<boolean> {
-  const rows = await tx
-    .insert(idempotencyKeys)
-    .values({
-      id: randomUUID(),
-      apiKeyId: record.apiKeyId,
-      method: record.method,
-      path: record.path,
-      key: record.key,
-      fingerprint: record.fingerprint,
-      taskId: record.taskId,
-      state: record.response ? "done" : "in_progress",
-      responseStatus: record.response?.status ?? null,
-      responseBody: record.response?.body ?? null,
-      responseSealed: record.response?.sealed ?? null,
-      expiresAt: sql`now() + make_interval(secs => ${record.ttlSeconds})`,
-    })
-    .onConflictDoNothing()
-    .returning({ id: idempotencyKeys.id });
-  return rows.length === 1;
 }
 
 /** The record, locked until the caller's transaction ends (one finisher at a time). */
