@@ -42,6 +42,16 @@ export interface Sim {
   reset(): Promise<void>;
   faults(config: Record<string, unknown>): Promise<void>;
   stats(): Promise<{ requests: number; throttled: number; faults_injected: number }>;
+  /** `GET /_sim/state`: users (with passwords), desktops, volumes, jobs, tokens, stats. */
+  state(): Promise<SimStateView>;
+}
+
+/** The parts of the simulator's `/_sim/state` the harness reads. */
+export interface SimStateView {
+  users: { id: string; user_name: string; password: string }[];
+  desktops: { desktop_id: string; computer_name: string; user_name: string; status: string }[];
+  volumes: { id: string; desktop_id: string; bootable: boolean }[];
+  stats: { requests: number; throttled: number; faults_injected: number };
 }
 
 export async function startSim(jobPhaseMs: number): Promise<Sim> {
@@ -62,18 +72,17 @@ export async function startSim(jobPhaseMs: number): Promise<Sim> {
     if (!res.ok) throw new Error(`sim ${path}: ${res.status} ${await res.text()}`);
     await res.body?.cancel();
   };
+  const state = async () => {
+    const res = await fetch(`${url}/_sim/state`);
+    return (await res.json()) as SimStateView;
+  };
   return {
     url,
     proc,
+    state,
     reset: () => post("/_sim/reset", {}),
     faults: (config) => post("/_sim/faults", config),
-    stats: async () => {
-      const res = await fetch(`${url}/_sim/state`);
-      const state = (await res.json()) as {
-        stats: { requests: number; throttled: number; faults_injected: number };
-      };
-      return state.stats;
-    },
+    stats: async () => (await state()).stats,
   };
 }
 
@@ -82,23 +91,31 @@ export interface Api {
   proc: Proc;
 }
 
-export async function startApi(env: NodeJS.ProcessEnv): Promise<Api> {
+export async function startApi(env: NodeJS.ProcessEnv, name = "api"): Promise<Api> {
   const port = await freePort();
-  const proc = startNode("api", "apps/api/src/main.ts", { ...env, PORT: String(port) });
+  const proc = startNode(name, "apps/api/src/main.ts", { ...env, PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`, proc);
   return { url, proc };
 }
 
 /**
- * Worker processes, at `warn` (at `info` they log every task). Ready when each holds its
- * pg-boss LISTEN connection, seen in pg_stat_activity.
+ * Worker processes, at `warn` (at `info` they log every task), named `<name>1`…, or `name`
+ * alone for a single one. Ready when each holds its pg-boss LISTEN connection, seen in
+ * pg_stat_activity (counted on top of the ones already there).
  */
-export async function startWorkers(env: NodeJS.ProcessEnv, count: number): Promise<Proc[]> {
-  const procs = Array.from({ length: count }, (_, i) =>
-    startNode(`worker${i + 1}`, "apps/worker/src/main.ts", env),
-  );
+export async function startWorkers(env: NodeJS.ProcessEnv, count: number, name?: string): Promise<Proc[]> {
   const sql = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  const listening = async () => {
+    const [row] = await sql`select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and application_name = 'deskgate-queue'
+      and query ilike 'listen%'`;
+    return (row?.n as number | undefined) ?? 0;
+  };
+  const before = await listening();
+  const procs = Array.from({ length: count }, (_, i) =>
+    startNode(name && count === 1 ? name : `${name ?? "worker"}${i + 1}`, "apps/worker/src/main.ts", env),
+  );
   try {
     await waitUntil(
       `${count} worker(s) listening`,
@@ -106,10 +123,7 @@ export async function startWorkers(env: NodeJS.ProcessEnv, count: number): Promi
         for (const p of procs)
           if (p.child.exitCode !== null)
             throw new Error(`${p.name} exited:\n${p.lines.slice(-15).join("\n")}`);
-        const [row] = await sql`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and application_name = 'deskgate-queue'
-          and query ilike 'listen%'`;
-        return (row?.n ?? 0) >= count;
+        return (await listening()) >= before + count;
       },
       60_000,
       100,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -13,10 +13,18 @@ export interface Proc {
   /** Lines the process wrote (bounded), for error reports and for floors that print results. */
   lines: string[];
   stop(): Promise<void>;
+  /** `kill -9`: no shutdown, no cleanup; resolves when the process is gone. */
+  kill9(): Promise<void>;
   rssMiB(): number;
 }
 
 const running = new Set<Proc>();
+let logDir: string | null = null;
+
+/** From now on, every line of every started process is also appended to `<dir>/<name>.log`. */
+export function keepLogsIn(dir: string): void {
+  logDir = dir;
+}
 
 /** A Node process running one of the repository's scripts; stdout/stderr are kept, not echoed. */
 export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): Proc {
@@ -25,10 +33,13 @@ export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, 
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
+  const file = logDir ? join(logDir, `${name}.log`) : null;
+  const verbose = process.env.BENCH_VERBOSE || process.env.DRILLS_VERBOSE;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on("line", (line) => {
       if (lines.length < 2000) lines.push(line);
-      if (process.env.BENCH_VERBOSE) log(`[${name}] ${line}`);
+      if (file) appendFileSync(file, `${line}\n`);
+      if (verbose) log(`[${name}] ${line}`);
     });
   }
   const proc: Proc = {
@@ -47,6 +58,13 @@ export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, 
         });
         child.kill("SIGTERM");
       }),
+    kill9: () =>
+      new Promise<void>((done) => {
+        running.delete(proc);
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once("exit", () => done());
+        child.kill("SIGKILL");
+      }),
   };
   running.add(proc);
   child.once("exit", (code, signal) => {
@@ -56,6 +74,11 @@ export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, 
   });
   return proc;
 }
+
+// Last resort (an uncaught error, process.exit): no child outlives the harness.
+process.once("exit", () => {
+  for (const p of running) p.child.kill("SIGKILL");
+});
 
 /** Stop every process the harness started (used on errors and at the end). */
 export async function stopAll(): Promise<void> {

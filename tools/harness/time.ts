@@ -16,6 +16,13 @@ export async function waitUntil(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
+let tag = "bench";
+
+/** The word in front of every log line ("bench", "drills"). */
+export function setLogTag(name: string): void {
+  tag = name;
+}
+
 export function log(line: string): void {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  process.stderr.write(`[${tag} ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }

@@ -1,0 +1,109 @@
+/**
+ * `pnpm drills [--only=name,name]`: fault drills against deskgate running as separate
+ * processes on a real PostgreSQL with the simulator (drills/README.md). One line per drill on
+ * stdout; details on stderr; exit 1 when any drill fails.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateWebhookSecret } from "@deskgate/webhooks";
+import { startSim } from "../tools/harness/deskgate.ts";
+import { startCluster } from "../tools/harness/pg.ts";
+import { keepLogsIn, stopAll } from "../tools/harness/procs.ts";
+import { startReceiver } from "../tools/harness/receiver.ts";
+import { log, setLogTag } from "../tools/harness/time.ts";
+import { kill9Drill } from "./kill9.ts";
+import { collectCallbackPasswords } from "./lib/checks.ts";
+import { type Drill, type DrillCtx, type DrillResult, drillLine } from "./lib/context.ts";
+
+const DRILLS: Drill[] = [kill9Drill];
+/** No drill may take longer than this, whatever it waits for. */
+const DRILL_LIMIT_MS = 240_000;
+
+setLogTag("drills");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",")
+  .filter(Boolean);
+const unknown = (only ?? []).filter((name) => !DRILLS.some((d) => d.name === name));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `unknown drill(s): ${unknown.join(", ")}; known: ${DRILLS.map((d) => d.name).join(", ")}\n`,
+  );
+  process.exit(2);
+}
+const selected = DRILLS.filter((d) => !only || only.includes(d.name));
+
+const startedAt = performance.now();
+const logDir = mkdtempSync(join(tmpdir(), "deskgate-drills-"));
+keepLogsIn(logDir);
+const webhookSecret = generateWebhookSecret();
+const cluster = await startCluster();
+let cleaning: Promise<void> | null = null;
+const cleanUp = () => {
+  cleaning ??= (async () => {
+    await stopAll();
+    await ctx.receiver.close();
+    await cluster.stop();
+  })();
+  return cleaning;
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping every process`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+const ctx: DrillCtx = {
+  cluster,
+  sim: await startSim(10),
+  receiver: await startReceiver({ secret: webhookSecret }),
+  webhookSecret,
+  logDir,
+  secrets: new Set(),
+  databases: [],
+};
+
+let failed = 0;
+try {
+  for (const drill of selected) {
+    await ctx.sim.reset();
+    await ctx.sim.faults({});
+    ctx.receiver.reset();
+    const started = performance.now();
+    log(`${drill.name}: starting`);
+    let result: DrillResult;
+    try {
+      result = await withLimit(drill.run(ctx), DRILL_LIMIT_MS, drill.name);
+    } catch (error) {
+      result = {
+        load: "-",
+        figures: { lost: Number.NaN, duplicated: Number.NaN, orphaned: Number.NaN, "5xx": Number.NaN },
+        problems: [`crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`],
+      };
+    }
+    collectCallbackPasswords(ctx);
+    await stopAll(); // a drill that threw may have left processes behind
+    if (result.problems.length > 0) {
+      failed++;
+      for (const p of result.problems) log(`${drill.name}: ${p}`);
+    }
+    process.stdout.write(`${drillLine(drill.name, result, (performance.now() - started) / 1000)}\n`);
+  }
+} finally {
+  await cleanUp();
+}
+const total = Math.round((performance.now() - startedAt) / 1000);
+log(`${selected.length - failed}/${selected.length} drills passed in ${total} s`);
+if (failed === 0) rmSync(logDir, { recursive: true, force: true });
+else log(`process logs kept in ${logDir}`);
+process.exit(failed === 0 ? 0 : 1);
+
+function withLimit<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
