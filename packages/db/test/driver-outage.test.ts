@@ -48,3 +48,23 @@ describe("the PostgreSQL driver when its connection dies", () => {
     expect(run.stdout.trim()).toBe("rejected CONNECTION_CLOSED");
   });
 });
+
+describe("a pool whose database is down", () => {
+  it("rejects every query within about a second, however many failed before", async () => {
+    const { connect, reconnectDelaySec } = await import("../src/client.ts");
+    const { freePort } = await import("../src/embedded.ts");
+    expect([0, 1, 2, 5, 10, 50].map(reconnectDelaySec)).toEqual([0.05, 0.1, 0.2, 1, 1, 1]);
+    // Nothing listens on this port: every connection attempt is refused at once.
+    const database = connect(`postgres://postgres@127.0.0.1:${await freePort()}/none`, { max: 2 });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const started = performance.now();
+        await expect(database.sql`select 1`).rejects.toThrow(/ECONNREFUSED/);
+        // postgres.js's own backoff would make the 6th wait 3.6–7.3 s and later ones up to 20 s.
+        expect(performance.now() - started).toBeLessThan(1_500);
+      }
+    } finally {
+      await database.close();
+    }
+  });
+});
