@@ -15,8 +15,10 @@ import { log, setLogTag } from "../tools/harness/time.ts";
 import { kill9Drill } from "./kill9.ts";
 import { collectCallbackPasswords } from "./lib/checks.ts";
 import { type Drill, type DrillCtx, type DrillResult, drillLine } from "./lib/context.ts";
+import { pgRestartDrill } from "./pg-restart.ts";
+import { receiverDownDrill } from "./receiver-down.ts";
 
-const DRILLS: Drill[] = [kill9Drill];
+const DRILLS: Drill[] = [kill9Drill, pgRestartDrill, receiverDownDrill];
 /** No drill may take longer than this, whatever it waits for. */
 const DRILL_LIMIT_MS = 240_000;
 
@@ -68,13 +70,13 @@ const ctx: DrillCtx = {
 let failed = 0;
 try {
   for (const drill of selected) {
-    await ctx.sim.reset();
-    await ctx.sim.faults({});
-    ctx.receiver.reset();
     const started = performance.now();
     log(`${drill.name}: starting`);
     let result: DrillResult;
     try {
+      await ctx.sim.reset();
+      await ctx.sim.faults({});
+      ctx.receiver.reset();
       result = await withLimit(drill.run(ctx), DRILL_LIMIT_MS, drill.name);
     } catch (error) {
       result = {
@@ -84,7 +86,6 @@ try {
       };
     }
     collectCallbackPasswords(ctx);
-    await stopAll(); // a drill that threw may have left processes behind
     if (result.problems.length > 0) {
       failed++;
       for (const p of result.problems) log(`${drill.name}: ${p}`);
