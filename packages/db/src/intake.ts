@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { JobCatalog, type QueueName } from "@deskgate/contracts";
-import { sql } from "drizzle-orm";
-import { fromDrizzle, type PgBoss } from "pg-boss";
-import type { Database, Tx } from "./client.ts";
+import type { PgBoss } from "pg-boss";
+import type postgres from "postgres";
+import type { Database } from "./client.ts";
 import type { IdempotencyScope } from "./queries/idempotency.ts";
-import { idempotencyKeys } from "./schema/api-keys.ts";
-import { tasks } from "./schema/tasks.ts";
 
 /** A task to accept: its row, its job, and (with an Idempotency-Key) the key's claim. */
 export interface IntakeEntry {
@@ -42,12 +40,13 @@ interface Pending {
 
 /**
  * Group commit for accepted tasks. Requests that arrive while a commit is in flight wait for
- * it and then go together in the next transaction: one multi-row INSERT of idempotency claims,
- * one of tasks, one pg-boss `insert` per queue, one COMMIT — a handful of round trips for the
- * whole group instead of per request. Nobody waits for a timer: a lone request commits at
+ * it and then go together in the next transaction: one statement for the idempotency claims
+ * and task rows, one pg-boss `insert` per queue, one COMMIT — four round trips for the whole
+ * group instead of several per request. Nobody waits for a timer: a lone request commits at
  * once. Every caller is answered only after its transaction committed. If a group's
- * transaction fails, its entries are committed again one by one, so one bad entry (or a
- * deadlock between two api processes) fails only itself.
+ * transaction fails on a statement, its entries are committed again one by one, so one bad
+ * entry (or a deadlock between two api processes) fails only itself; when the database is
+ * unreachable the whole group fails at once (the api answers 503), nobody waits longer.
  */
 export function createIntake(
   database: Database,
@@ -70,12 +69,12 @@ export function createIntake(
 
   const commitGroup = async (group: Pending[]) => {
     try {
-      const claimed = await database.db.transaction((tx) => writeGroup(tx, boss, group));
+      const claimed = await database.sql.begin((tx) => writeGroup(tx, boss, group));
       opts.onCommit?.(group.length);
       for (const p of group) p.resolve(claimed.has(p));
     } catch (error) {
-      if (group.length === 1) {
-        group[0]!.reject(error);
+      if (group.length === 1 || !isStatementError(error)) {
+        for (const p of group) p.reject(error);
         return;
       }
       for (const p of group) await commitGroup([p]);
@@ -92,49 +91,40 @@ export function createIntake(
   };
 }
 
-async function writeGroup(tx: Tx, boss: PgBoss, group: Pending[]): Promise<Set<Pending>> {
-  let fresh = group;
-  const keyed = group.filter((p) => p.entry.idempotency);
-  if (keyed.length > 0) {
-    // One order for every group, so two transactions never wait on each other's keys.
-    keyed.sort((a, b) => compareScopes(a.entry.idempotency!, b.entry.idempotency!));
-    const rows = await tx
-      .insert(idempotencyKeys)
-      .values(
-        keyed.map((p) => {
-          const i = p.entry.idempotency!;
-          return {
-            id: p.claimId,
-            apiKeyId: i.apiKeyId,
-            method: i.method,
-            path: i.path,
-            key: i.key,
-            fingerprint: i.fingerprint,
-            taskId: p.entry.task.id,
-            state: i.response ? "done" : "in_progress",
-            responseStatus: i.response?.status ?? null,
-            responseBody: i.response?.body ?? null,
-            responseSealed: i.response?.sealed ?? null,
-            expiresAt: sql`now() + make_interval(secs => ${i.ttlSeconds})`,
-          };
-        }),
-      )
-      .onConflictDoNothing()
-      .returning({ id: idempotencyKeys.id });
-    const won = new Set(rows.map((r) => r.id));
-    fresh = group.filter((p) => !p.entry.idempotency || won.has(p.claimId));
-  }
-  if (fresh.length === 0) return new Set();
+/**
+ * Claims and tasks in one statement: the claims are inserted in one order (so two
+ * transactions never wait on each other's keys), and a task row is written only for an
+ * entry without a key or whose claim won. Then the winners' jobs, through pg-boss's own
+ * insert statement, prepared on the connection (its text is fixed per queue).
+ */
+async function writeGroup(
+  tx: postgres.TransactionSql,
+  boss: PgBoss,
+  group: Pending[],
+): Promise<Set<Pending>> {
+  const rows = group.map(({ entry: { task, idempotency: i }, claimId }) => ({
+    claim_id: claimId,
+    task_id: task.id,
+    kind: task.kind,
+    request: task.request,
+    callback_url: task.callbackUrl,
+    api_key_id: task.apiKeyId,
+    ...(i && {
+      i_api_key_id: i.apiKeyId,
+      i_method: i.method,
+      i_path: i.path,
+      i_key: i.key,
+      i_fingerprint: i.fingerprint,
+      i_ttl: i.ttlSeconds,
+      i_status: i.response?.status ?? null,
+      i_body: i.response?.body ?? null,
+      i_sealed: i.response?.sealed ?? null,
+    }),
+  }));
+  const written = await tx.unsafe<{ id: string }[]>(ACCEPT_SQL, [JSON.stringify(rows)], { prepare: true });
+  const won = new Set(written.map((r) => r.id));
+  const fresh = group.filter((p) => won.has(p.entry.task.id));
 
-  await tx.insert(tasks).values(
-    fresh.map(({ entry: { task } }) => ({
-      id: task.id,
-      kind: task.kind,
-      request: task.request,
-      callbackUrl: task.callbackUrl,
-      apiKeyId: task.apiKeyId,
-    })),
-  );
   const byQueue = new Map<QueueName, { data: object }[]>();
   for (const { entry } of fresh) {
     const data: object = JobCatalog[entry.task.kind].payload.parse({ task_id: entry.task.id });
@@ -142,15 +132,44 @@ async function writeGroup(tx: Tx, boss: PgBoss, group: Pending[]): Promise<Set<P
     jobs.push({ data });
     byQueue.set(entry.task.kind, jobs);
   }
-  const db = fromDrizzle(tx, sql);
+  const db = {
+    executeSql: async (text: string, values: unknown[] = []) => ({
+      rows: await tx.unsafe(text, values as postgres.ParameterOrJSON<never>[], { prepare: true }),
+    }),
+  };
   for (const [queue, jobs] of byQueue) await boss.insert(queue, jobs, { db });
   return new Set(fresh);
 }
 
-function compareScopes(a: IdempotencyScope, b: IdempotencyScope): number {
-  return cmp(a.apiKeyId, b.apiKeyId) || cmp(a.method, b.method) || cmp(a.path, b.path) || cmp(a.key, b.key);
-}
+const ACCEPT_SQL = `
+with input as (
+  select * from json_to_recordset($1::json) as x(
+    claim_id uuid, task_id uuid, kind text, request jsonb, callback_url text, api_key_id uuid,
+    i_api_key_id uuid, i_method text, i_path text, i_key text, i_fingerprint text, i_ttl int,
+    i_status int, i_body text, i_sealed text)
+),
+claims as (
+  insert into idempotency_keys (id, api_key_id, method, path, key, fingerprint, task_id, state,
+    response_status, response_body, response_sealed, expires_at)
+  select claim_id, i_api_key_id, i_method, i_path, i_key, i_fingerprint, task_id,
+    case when i_status is null then 'in_progress' else 'done' end,
+    i_status, i_body, i_sealed, now() + make_interval(secs => i_ttl)
+  from input where i_key is not null
+  order by i_api_key_id, i_method, i_path, i_key
+  on conflict do nothing
+  returning task_id
+)
+insert into tasks (id, kind, request, callback_url, api_key_id)
+select task_id, kind, request, callback_url, api_key_id from input
+where i_key is null or task_id in (select task_id from claims)
+returning id`;
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * A statement the server refused (constraint, deadlock, bad value): worth retrying the group's
+ * entries one by one. Not so for connection loss, shutdown or exhausted resources (SQLSTATE
+ * classes 08, 53, 57, 58) or errors without a SQLSTATE (refused, timed out, closed).
+ */
+function isStatementError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|58)/.test(code);
 }

@@ -104,4 +104,18 @@ describe("intake (group commit)", () => {
     // the clash left no second job for the first task
     expect((await written([first.task.id])).jobs).toHaveLength(1);
   });
+
+  it("an unreachable database fails every waiting request with the connection error", async () => {
+    const dead = connect("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", { max: 1 });
+    try {
+      const intake = createIntake(dead, boss);
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => intake.submit(entry())));
+      for (const r of results) {
+        expect(r.status).toBe("rejected");
+        expect((r as PromiseRejectedResult).reason.code).toBe("ECONNREFUSED");
+      }
+    } finally {
+      await dead.close();
+    }
+  });
 });
