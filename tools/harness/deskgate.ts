@@ -101,14 +101,14 @@ export async function startApi(env: NodeJS.ProcessEnv, name = "api"): Promise<Ap
 
 /**
  * Worker processes, at `warn` (at `info` they log every task), named `<name>1`…, or `name`
- * alone for a single one. Ready when each holds its pg-boss LISTEN connection, seen in
+ * alone for a single one. Ready when each holds its LISTEN connection for new jobs, seen in
  * pg_stat_activity (counted on top of the ones already there).
  */
 export async function startWorkers(env: NodeJS.ProcessEnv, count: number, name?: string): Promise<Proc[]> {
   const sql = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
   const listening = async () => {
     const [row] = await sql`select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and application_name = 'deskgate-queue'
+      where datname = current_database() and application_name = 'deskgate-worker'
       and query ilike 'listen%'`;
     return (row?.n as number | undefined) ?? 0;
   };

@@ -22,7 +22,8 @@ const database = connect(config.DATABASE_URL, {
   max: config.DESKGATE_WORKER_CONCURRENCY + 4,
   applicationName: "deskgate-worker",
 });
-const boss = createBoss(config.DATABASE_URL);
+// jobs are fetched by the dispatcher, which LISTENs itself (its own connection)
+const boss = createBoss(config.DATABASE_URL, { useListenNotify: false });
 boss.on("error", (err) => logger.error({ err: err.message }, "queue error"));
 await boss.start();
 

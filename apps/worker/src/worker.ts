@@ -1,6 +1,7 @@
 import { JobCatalog, type JobPayload, type QueueName } from "@deskgate/contracts";
 import { ensureQueues, type Job } from "@deskgate/db";
 import type { WorkerDeps } from "./deps.ts";
+import { startDispatcher } from "./dispatcher.ts";
 import { rollbackApply, runApply } from "./jobs/apply.ts";
 import { deliverCallback } from "./jobs/deliver-callback.ts";
 import { runPolicyUpdate } from "./jobs/policy-update.ts";
@@ -50,11 +51,12 @@ export interface RunningWorker {
 }
 
 /**
- * Subscribe to every queue. Jobs are fetched in batches and run concurrently; each job is
- * settled on its own (a failing one is retried by pg-boss without touching the others).
- * LISTEN/NOTIFY wakes the worker at commit; polling every 2 s is the safety net (retries and
- * delayed jobs do not NOTIFY). The reconcile job is put on its cron (pg-boss `schedule` is an
- * upsert, so every worker may call it; pg-boss sends one job per tick across all of them).
+ * Run every catalog queue through the dispatcher: the task queues share
+ * `settings.concurrency` slots, callback deliveries have as many of their own (a slow
+ * receiver never holds up provisioning). Each job starts the moment it is queued (NOTIFY) and
+ * is settled on its own; a failing one is retried by pg-boss without touching the others.
+ * The reconcile job is put on its cron (pg-boss `schedule` is an upsert, so every worker may
+ * call it; pg-boss sends one job per tick across all of them).
  */
 export async function startWorker(given: WorkerDeps): Promise<RunningWorker> {
   const { metrics } = given;
@@ -68,38 +70,22 @@ export async function startWorker(given: WorkerDeps): Promise<RunningWorker> {
   await ensureQueues(deps.boss);
   const cron = deps.settings.reconcileCron === undefined ? RECONCILE_CRON : deps.settings.reconcileCron;
   if (cron) await deps.boss.schedule("platform.reconcile", cron, {});
-  for (const queue of Object.keys(JobCatalog) as QueueName[]) {
-    const handle = handlers[queue] as (deps: WorkerDeps, job: Job<unknown>) => Promise<void>;
-    await deps.boss.work<unknown>(
-      queue,
-      {
-        batchSize: queue === "callback.deliver" ? 20 : 5,
-        localConcurrency: Math.max(1, Math.ceil(deps.settings.concurrency / 5)),
-        burstWhenBatchFull: true,
-        pollingIntervalSeconds: 2,
-        notifyPollingIntervalSeconds: 2,
-        perJobResults: true,
-      },
-      async (jobs) =>
-        Promise.all(
-          jobs.map(async (job) => {
-            try {
-              await handle(deps, job);
-              return { id: job.id, status: "completed" as const };
-            } catch (error) {
-              deps.logger.warn(
-                { queue, job_id: job.id, err: error instanceof Error ? error.message : String(error) },
-                "job failed",
-              );
-              return { id: job.id, status: "failed" as const, output: { message: String(error) } };
-            }
-          }),
-        ),
-    );
-  }
+  const queues = Object.keys(JobCatalog) as QueueName[];
+  const dispatcher = await startDispatcher({
+    boss: deps.boss,
+    database: deps.database,
+    logger: deps.logger,
+    lanes: [
+      { queues: queues.filter((q) => q !== "callback.deliver"), concurrency: deps.settings.concurrency },
+      { queues: ["callback.deliver"], concurrency: deps.settings.concurrency },
+    ],
+    handle: (queue, job) =>
+      (handlers[queue] as (deps: WorkerDeps, job: Job<unknown>) => Promise<void>)(deps, job),
+  });
   return {
     async stop({ timeoutMs = 30_000 } = {}) {
-      await deps.boss.stop({ graceful: true, timeout: timeoutMs });
+      await dispatcher.stop(timeoutMs);
+      await deps.boss.stop({ graceful: true, timeout: 5_000 });
     },
   };
 }
