@@ -98,9 +98,10 @@ export async function waitForLine(proc: Proc, pattern: RegExp, timeoutMs = 60_00
   await waitUntil(
     `${proc.name}: ${pattern}`,
     () => {
-      if (proc.child.exitCode !== null)
-        throw new Error(`${proc.name} exited:\n${proc.lines.slice(-15).join("\n")}`);
+      // the line first: a process may print it and exit before we look
       found = proc.lines.find((l) => pattern.test(l));
+      if (found === undefined && proc.child.exitCode !== null)
+        throw new Error(`${proc.name} exited:\n${proc.lines.slice(-15).join("\n")}`);
       return found !== undefined;
     },
     timeoutMs,
