@@ -70,6 +70,7 @@ const BAD: Record<Kind, [string, unknown][]> = {
     ["IPv6 loopback", "http://[::1]/"],
     ["credentials in URL", "http://user:pass@example.com/"],
     ["3000 characters", `https://example.com/${"x".repeat(3000)}`],
+    ["a NUL in the path", "https://example.com/a\u0000b"],
   ],
   optionalUrl: [],
   id: [
@@ -79,6 +80,9 @@ const BAD: Record<Kind, [string, unknown][]> = {
     ["65 characters", "x".repeat(65)],
     ["an object", {}],
     ["an array", []],
+    // PostgreSQL text cannot hold NUL: these reached a query and answered 500 (pnpm drills, fuzz).
+    ["a NUL", "a\u0000b"],
+    ["a control character", "a\u0007b"],
   ],
   int: [
     ["null", null],
@@ -280,6 +284,22 @@ for (const [path, cases] of Object.entries(routes)) {
     });
   });
 }
+
+describe("path parameters with a NUL (found by pnpm drills, fuzz: 500 before)", () => {
+  it.each([
+    ["GET", "/api/desktop/%00/volumes"],
+    ["GET", "/api/desktop/a%00b/volumes"],
+    ["GET", "/api/user/%00/desktops"],
+    ["GET", "/api/tasks/%00"],
+    ["GET", "/api/hpc/%00/vnc"],
+    ["DELETE", "/api/hpc/lab/vnc/%00"],
+  ])("%s %s → 400 envelope", async (method, path) => {
+    const res = await stack.call(method, path);
+    expect(res.status).toBe(method === "GET" && path.startsWith("/api/tasks") ? 404 : 400);
+    const envelope = (await res.json()) as { message: string };
+    expect(envelope.message.length).toBeGreaterThan(0);
+  });
+});
 
 describe("nothing written", () => {
   it("not one task row nor one job for all of the above", async () => {

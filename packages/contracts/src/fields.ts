@@ -1,9 +1,23 @@
 import { z } from "zod";
 
+/**
+ * No control characters (U+0000–U+001F, U+007F). PostgreSQL text and jsonb cannot hold NUL:
+ * a NUL that reached a query answered 500 (found by `pnpm drills`, fuzz).
+ */
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+
+/** A platform object id from a caller (desktop or volume uuid): 1–64 characters, no control characters. */
+export const ResourceId = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(64, { error: "must be at most 64 characters" })
+  .regex(NO_CONTROL_CHARACTERS, { error: "must not contain control characters" });
+
 /** A callback target: an absolute http(s) URL. The SSRF policy is checked separately. */
 export const CallbackUrl = z
   .string({ error: "must be a string" })
   .max(2048, { error: "must be at most 2048 characters" })
+  .regex(NO_CONTROL_CHARACTERS, { error: "must not contain control characters" })
   .refine(
     (value) => {
       if (!URL.canParse(value)) return false;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { envelopeSchema } from "../envelope.ts";
-import { CallbackUrl, TaskId } from "../fields.ts";
+import { CallbackUrl, ResourceId, TaskId } from "../fields.ts";
 
 /**
  * POST /api/desktop/policy-update — hyphenated keys exactly as in the seed. Synchronous
@@ -8,7 +8,7 @@ import { CallbackUrl, TaskId } from "../fields.ts";
  */
 export const PolicyUpdateRequest = z
   .object({
-    desktop_uuid: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(64),
+    desktop_uuid: ResourceId,
     "usb-enable": z.boolean({ error: "must be true or false" }).optional(),
     "data-access": z.boolean({ error: "must be true or false" }).optional(),
     callback_url: CallbackUrl.optional(),

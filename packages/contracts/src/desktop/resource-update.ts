@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { envelopeSchema } from "../envelope.ts";
-import { CallbackUrl, TaskId } from "../fields.ts";
+import { CallbackUrl, ResourceId, TaskId } from "../fields.ts";
 
 const positiveInt = (unit: string) =>
   z
@@ -14,15 +14,11 @@ const positiveInt = (unit: string) =>
  */
 export const ResourceUpdateRequest = z
   .object({
-    desktop_uuid: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(64),
+    desktop_uuid: ResourceId,
     cpu: positiveInt("vCPUs").optional(),
     memory: positiveInt("bytes").optional(),
     disk: positiveInt("bytes").optional(),
-    volume_uuid: z
-      .string({ error: "must be a string" })
-      .min(1, { error: "must not be empty" })
-      .max(64)
-      .optional(),
+    volume_uuid: ResourceId.optional(),
     callback_url: CallbackUrl,
   })
   .refine((r) => r.cpu !== undefined || r.memory !== undefined || r.disk !== undefined, {
