@@ -39,14 +39,13 @@ export const kill9Drill: Drill = {
           120_000,
           20,
         );
-        const victim = stack.workers.at(-1)!;
-        await victim.kill9();
+        const victim = await stack.kill9Worker();
         kills++;
         log(`kill9: killed ${victim.name} at ${ctx.receiver.arrivals.size} callbacks`);
         await stack.addWorker();
       }
       const missing = await waitCallbacks(ctx.receiver, acked, 120_000);
-      const rows = await waitTerminal(stack.sql, acked, 10_000);
+      const rows = await waitTerminal(stack.sql, acked, 10_000, stack);
       const upstream = await upstreamFigures(ctx, before, stack.sql);
       const callbacks = callbackFigures(ctx.receiver, new Set(acked));
       const failedTasks = rows.filter((r) => r.state !== "succeeded");

@@ -12,13 +12,23 @@ import { startCluster } from "../tools/harness/pg.ts";
 import { keepLogsIn, stopAll } from "../tools/harness/procs.ts";
 import { startReceiver } from "../tools/harness/receiver.ts";
 import { log, setLogTag } from "../tools/harness/time.ts";
+import { fuzzDrill } from "./fuzz.ts";
 import { kill9Drill } from "./kill9.ts";
 import { collectCallbackPasswords } from "./lib/checks.ts";
 import { type Drill, type DrillCtx, type DrillResult, drillLine } from "./lib/context.ts";
 import { pgRestartDrill } from "./pg-restart.ts";
+import { rateLimitDrill } from "./rate-limit.ts";
 import { receiverDownDrill } from "./receiver-down.ts";
+import { simFaultsDrill } from "./sim-faults.ts";
 
-const DRILLS: Drill[] = [kill9Drill, pgRestartDrill, receiverDownDrill];
+const DRILLS: Drill[] = [
+  kill9Drill,
+  pgRestartDrill,
+  receiverDownDrill,
+  simFaultsDrill,
+  rateLimitDrill,
+  fuzzDrill,
+];
 /** No drill may take longer than this, whatever it waits for. */
 const DRILL_LIMIT_MS = 240_000;
 

@@ -21,10 +21,20 @@ export async function readTasks(sql: Sql, ids: string[]): Promise<TaskState[]> {
     where id = any(${ids}::uuid[])`) as unknown as TaskState[];
 }
 
-/** Wait (bounded) until every task is terminal; returns the rows as they are at the end. */
-export async function waitTerminal(sql: Sql, ids: string[], timeoutMs: number): Promise<TaskState[]> {
+/**
+ * Wait (bounded) until every task is terminal; returns the rows as they are at the end.
+ * Gives up at once when a process of the stack crashed.
+ */
+export async function waitTerminal(
+  sql: Sql,
+  ids: string[],
+  timeoutMs: number,
+  stack?: { crashed(): string[] },
+): Promise<TaskState[]> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
+    const crashed = stack?.crashed() ?? [];
+    if (crashed.length > 0) throw new Error(`crashed: ${crashed.join("; ")}`);
     const rows = await readTasks(sql, ids);
     const done = rows.length === ids.length && rows.every((r) => TERMINAL.has(r.state));
     if (done || performance.now() > deadline) return rows;

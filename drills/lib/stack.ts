@@ -19,6 +19,10 @@ export interface Stack {
   workers: Proc[];
   /** Start one more worker (e.g. after a `kill -9`), named `<drill>-worker<n>`. */
   addWorker(): Promise<Proc>;
+  /** `kill -9` the newest worker (it leaves `workers`). */
+  kill9Worker(): Promise<Proc>;
+  /** Names of api and worker processes that exited without being asked to. */
+  crashed(): string[];
   stop(): Promise<void>;
 }
 
@@ -67,6 +71,15 @@ export async function startStack(ctx: DrillCtx, drill: string, opts: StackOption
     apis,
     workers,
     addWorker,
+    async kill9Worker() {
+      const victim = workers.pop()!;
+      await victim.kill9();
+      return victim;
+    },
+    crashed: () =>
+      [...apis.map((a) => a.proc), ...workers]
+        .filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
+        .map((p) => `${p.name}: ${p.lines.slice(-3).join(" / ").slice(0, 400)}`),
     async stop() {
       await Promise.all([...apis.map((a) => a.proc.stop()), ...workers.map((w) => w.stop())]);
       await sql.end({ timeout: 5 });

@@ -1,0 +1,307 @@
+import { randomUUID } from "node:crypto";
+import { addHpcAccount, connect, upsertDesktop, upsertUser } from "@deskgate/db";
+import { createSecretBox } from "@deskgate/runtime";
+import fc from "fast-check";
+import { secrets } from "../tools/harness/deskgate.ts";
+import { type Drill, expectations } from "./lib/context.ts";
+import { call, lanes, Tally } from "./lib/http.ts";
+import { startStack } from "./lib/stack.ts";
+
+const CASES = 10_000;
+const SEED = 20261124;
+
+interface Case {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What exists in deskgate's tables, so that some fuzzed requests are accepted. */
+interface Known {
+  username: string;
+  desktop: string;
+  account: string;
+  callbackUrl: string;
+}
+
+/**
+ * Drill 6: 10 000 requests from fast-check (seeded) across every REST route: bodies with
+ * fuzzed fields, wrong types, extra keys, malformed or oversized JSON, other methods, odd path
+ * parameters, missing/wrong keys, content types, Idempotency-Keys and languages. No worker
+ * runs and synchronous requests answer 202 at once. Every answer must be an envelope, none
+ * 5xx, and every row in tasks, pg-boss jobs and idempotency records must belong to an
+ * accepted request.
+ */
+export const fuzzDrill: Drill = {
+  name: "fuzz",
+  async run(ctx) {
+    const stack = await startStack(ctx, "fuzz", { workers: 0, env: { DESKGATE_SYNC_TIMEOUT_MS: "0" } });
+    try {
+      const known = await seedTables(stack.databaseUrl, `${ctx.receiver.url}/fuzz`);
+      const cases = fc.sample(caseArbitrary(known), { numRuns: CASES, seed: SEED });
+      const tally = new Tally();
+      const accepted = new Set<string>();
+      let clientRefused = 0;
+      await lanes(cases.length, 16, async (i) => {
+        const c = cases[i]!;
+        const answer = await call(tally, stack.apis[0]!.url, c.method, c.path, {
+          headers: c.headers,
+          body: c.body,
+        });
+        if (answer.status === 0 && /InvalidArgument|invalid/i.test(answer.text)) clientRefused++;
+        const taskId = answer.json?.data?.task_id ?? answer.headers["x-task-id"];
+        if (answer.status >= 200 && answer.status < 300 && typeof taskId === "string") accepted.add(taskId);
+      });
+      const ids = [...accepted];
+      const [strays] = (await stack.sql`select
+          (select count(*)::int from tasks where id <> all(${ids}::uuid[])) as tasks,
+          (select count(*)::int from pgboss.job where name <> 'platform.reconcile'
+            and (data->>'task_id') <> all(${ids}::text[])) as jobs,
+          (select count(*)::int from idempotency_keys where task_id is null
+            or task_id <> all(${ids}::uuid[])) as idempotency`) as unknown as {
+        tasks: number;
+        jobs: number;
+        idempotency: number;
+      }[];
+      const rejectedRows = strays!.tasks + strays!.jobs + strays!.idempotency;
+      const figures = {
+        lost: 0,
+        duplicated: 0,
+        orphaned: 0,
+        "5xx": tally.fiveXx,
+        not_envelope: tally.notEnvelope,
+        accepted: accepted.size,
+        rows_by_rejected: rejectedRows,
+        statuses: [...tally.byStatus.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([s, n]) => `${s}:${n}`)
+          .join(","),
+      };
+      const { problems, expect } = expectations();
+      expect(
+        tally.answers === CASES,
+        `${CASES - tally.answers} requests without an answer: ${tally.samples}`,
+      );
+      expect(
+        clientRefused === 0,
+        `${clientRefused} cases the HTTP client refused to send (fix the generator)`,
+      );
+      expect(tally.fiveXx === 0, `${tally.fiveXx} answers 5xx: ${tally.samples.join(" | ")}`);
+      expect(
+        tally.notEnvelope === 0,
+        `${tally.notEnvelope} answers not an envelope: ${tally.samples.join(" | ")}`,
+      );
+      expect(
+        rejectedRows === 0,
+        `rows without an accepted request: ${strays!.tasks} tasks, ${strays!.jobs} jobs, ${strays!.idempotency} idempotency records`,
+      );
+      expect(accepted.size > 0, "no fuzzed request was accepted: the generator is too far off");
+      return { load: `${CASES} fuzzed requests (fast-check, seed ${SEED})`, figures, problems };
+    } finally {
+      await stack.stop();
+    }
+  },
+};
+
+/** A user with a desktop and an HPC account in deskgate's tables (as earlier tasks would leave them). */
+async function seedTables(databaseUrl: string, callbackUrl: string): Promise<Known> {
+  const database = connect(databaseUrl, { max: 1 });
+  try {
+    const known = { username: "fuzz_01", desktop: randomUUID(), account: "fuzz-acct", callbackUrl };
+    await upsertUser(database.db, {
+      username: known.username,
+      upstreamId: randomUUID(),
+      groupName: "fuzz",
+      createdByTask: null,
+    });
+    await upsertDesktop(database.db, {
+      desktopUuid: known.desktop,
+      desktopName: "FUZZ0-00000001",
+      username: known.username,
+      os: "win10",
+      status: "active",
+    });
+    const box = createSecretBox(Buffer.from(secrets.encryptionKey, "base64"));
+    await addHpcAccount(database.db, {
+      name: known.account,
+      platformUser: "fuzzer",
+      orgId: "org",
+      sealedPassword: box.seal("not-a-real-password"),
+    });
+    return known;
+  } finally {
+    await database.close();
+  }
+}
+
+const ROUTES = [
+  { method: "POST", path: "/api/desktop/apply", body: "apply" },
+  { method: "POST", path: "/api/desktop/resource-update", body: "resource" },
+  { method: "POST", path: "/api/desktop/policy-update", body: "policy" },
+  { method: "POST", path: "/api/user/pwd-reset", body: "pwd" },
+  { method: "GET", path: "/api/user/{username}/desktops" },
+  { method: "GET", path: "/api/desktop/{desktop}/volumes" },
+  { method: "GET", path: "/api/tasks/{task}" },
+  { method: "PUT", path: "/api/hpc/{account}/vnc" },
+  { method: "GET", path: "/api/hpc/{account}/vnc" },
+  { method: "DELETE", path: "/api/hpc/{account}/vnc/{session}" },
+  { method: "GET", path: "/api/{junk}" },
+] as const;
+
+function caseArbitrary(known: Known): fc.Arbitrary<Case> {
+  const any = fc.jsonValue({ maxDepth: 2 });
+  /** A field: usually a plausible value, sometimes anything JSON can hold. */
+  /** Strings that once reached PostgreSQL or the logs badly: NUL, controls, quotes, emoji. */
+  const nasty = fc.constantFrom(
+    "\u0000",
+    "a\u0000b",
+    "\u0007",
+    "\t",
+    "\u007f",
+    "é",
+    "😀",
+    "' or 1=1 --",
+    "%00",
+  );
+  const field = (plausible: fc.Arbitrary<unknown>) =>
+    fc.oneof(
+      { weight: 8, arbitrary: plausible },
+      { weight: 2, arbitrary: any },
+      { weight: 1, arbitrary: nasty },
+    );
+  const size = fc.oneof(
+    fc.constantFrom(10 * 2 ** 30, 20 * 2 ** 30, 4, 8 * 2 ** 30),
+    fc.integer(),
+    fc.double(),
+    fc.constant(2 ** 62),
+  );
+  const url = fc.oneof(
+    { weight: 4, arbitrary: fc.constant(known.callbackUrl) },
+    fc.webUrl(),
+    fc.constantFrom("http://169.254.169.254/", "file:///etc/passwd", "http://127.1/", "", "not a url"),
+  );
+  const name = fc.oneof(
+    fc.constant(known.username),
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,18}$/),
+    fc.string(),
+  );
+  const bodies: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
+    apply: fc.record(
+      {
+        username: field(name),
+        os: field(fc.constantFrom("win10", "win7", "kylin", "macos", "dos")),
+        callback_url: field(url),
+      },
+      { requiredKeys: [] },
+    ),
+    resource: fc.record(
+      {
+        desktop_uuid: field(fc.oneof(fc.constant(known.desktop), fc.uuid())),
+        cpu: field(fc.integer({ min: -2, max: 64 })),
+        memory: field(size),
+        disk: field(size),
+        volume_uuid: field(fc.uuid()),
+        callback_url: field(url),
+      },
+      { requiredKeys: [] },
+    ),
+    policy: fc.record(
+      {
+        desktop_uuid: field(fc.oneof(fc.constant(known.desktop), fc.uuid())),
+        "usb-enable": field(fc.boolean()),
+        "data-access": field(fc.boolean()),
+        callback_url: field(url),
+      },
+      { requiredKeys: [] },
+    ),
+    pwd: fc.record(
+      { username: field(name), password: field(fc.oneof(fc.constant(""), fc.string({ maxLength: 40 }))) },
+      { requiredKeys: [] },
+    ),
+  };
+  const extraKeys = fc.dictionary(fc.string({ maxLength: 10 }), any, { maxKeys: 3 });
+  const param = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(known.username, known.desktop, known.account, "1") },
+    { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 12 }) },
+    { weight: 1, arbitrary: fc.uuid() },
+    { weight: 1, arbitrary: fc.constantFrom("..", "%", "%00", "%zz", "%E0%A4%A", "a/b", "0".repeat(300)) },
+    { weight: 1, arbitrary: nasty },
+  );
+  const printable = (max: number) => fc.string({ maxLength: max });
+  const header = <T>(arb: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: arb });
+  const key = `Bearer ${secrets.apiKey}`;
+  const headers = fc.record({
+    authorization: fc.oneof(
+      { weight: 12, arbitrary: fc.constant(key) },
+      fc.constantFrom(
+        undefined,
+        "Bearer",
+        "Bearer dg_wrong",
+        "Basic YTpi",
+        key.toLowerCase(),
+        `${key} extra`,
+      ),
+      printable(60),
+    ),
+    "x-api-key": header(fc.oneof(fc.constant(secrets.apiKey), printable(60))),
+    "content-type": fc.oneof(
+      { weight: 10, arbitrary: fc.constant("application/json") },
+      fc.constantFrom(
+        "application/json; charset=utf-8",
+        "text/plain",
+        "",
+        undefined,
+        "application/x-www-form-urlencoded",
+        "APPLICATION/JSON",
+      ),
+      printable(30),
+    ),
+    "idempotency-key": header(fc.oneof(fc.uuid(), printable(300), fc.constantFrom('"quoted"', "", " "))),
+    "accept-language": header(fc.oneof(fc.constantFrom("zh-CN", "en", "zh-CN,zh;q=0.9", "*"), printable(20))),
+    "x-request-id": header(printable(300)),
+  });
+  return fc
+    .record({
+      route: fc.constantFrom(...ROUTES),
+      otherMethod: fc.oneof(
+        { weight: 19, arbitrary: fc.constant(null) },
+        fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"),
+      ),
+      params: fc.array(fc.tuple(param, fc.boolean()), { minLength: 2, maxLength: 2 }),
+      body: fc.oneof(
+        { weight: 12, arbitrary: fc.constant("fields") },
+        fc.constantFrom("json", "garbage", "truncated", "empty", "huge", "deep"),
+      ),
+      fields: fc.oneof(...Object.values(bodies)),
+      extra: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, extraKeys),
+      anyJson: any,
+      garbage: fc.string({ unit: "grapheme", maxLength: 200 }),
+      headers,
+    })
+    .map((r): Case => {
+      const method = r.otherMethod ?? r.route.method;
+      let i = 0;
+      const path = r.route.path.replace(/\{[a-z]+\}/g, (slot) => {
+        const [value, raw] = r.params[i++ % 2]!;
+        const v = slot === "{task}" && value === "1" ? randomUUID() : String(value);
+        return raw ? v.replace(/[^\x21-\x7e]|[?#]/gu, (ch) => encodeURIComponent(ch)) : encodeURIComponent(v);
+      });
+      const fields = "body" in r.route ? { ...r.fields, ...r.extra } : r.extra;
+      const json = JSON.stringify(fields);
+      const body = {
+        fields: json,
+        json: JSON.stringify(r.anyJson),
+        garbage: r.garbage,
+        truncated: json.slice(0, Math.max(1, Math.floor(json.length / 2))),
+        empty: "",
+        huge: JSON.stringify({ ...fields, pad: "x".repeat(70_000) }),
+        deep: `${"[".repeat(5000)}${"]".repeat(5000)}`,
+      }[r.body]!;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) headers[k] = v;
+      return { method, path, headers, body: method === "GET" ? undefined : body };
+    });
+}

@@ -1,0 +1,51 @@
+import { applyAndSettle } from "./lib/applies.ts";
+import { type Drill, expectations } from "./lib/context.ts";
+import { startStack } from "./lib/stack.ts";
+
+const APPLIES = 30;
+/**
+ * 30 % of upstream requests fail: 10 % hang until deskgate's 2 s timeout, then 22.2 % of the
+ * rest answer 500 (the simulator draws the timeout first): 0.1 + 0.9 × 0.222 = 0.3.
+ */
+const FAULTS = { timeout_rate: 0.1, error_rate: 0.2222, seed: 9 };
+
+/**
+ * Drill 4: the simulator fails 30 % of requests (errors and timeouts) during 40 applies.
+ * Every task ends (succeeded, or failed with a reason after its retries), every callback
+ * arrives, and nothing a failed task made is left upstream.
+ */
+export const simFaultsDrill: Drill = {
+  name: "sim-faults",
+  async run(ctx) {
+    const stack = await startStack(ctx, "sim-faults");
+    try {
+      await ctx.sim.faults(FAULTS);
+      const run = await applyAndSettle(ctx, stack, APPLIES, { concurrency: 10, settleMs: 200_000 });
+      const stats = await ctx.sim.stats();
+      await ctx.sim.faults({});
+      const notTerminal = run.rows.filter((r) => !["succeeded", "failed"].includes(r.state));
+      const noReason = run.rows.filter((r) => r.state === "failed" && !r.error?.trim());
+      const figures = {
+        ...run.figures,
+        faults_injected: stats.faults_injected,
+        upstream_requests: stats.requests,
+      };
+      const { problems, expect } = expectations();
+      expect(
+        run.acked.length === APPLIES,
+        `${run.acked.length}/${APPLIES} acknowledged: ${run.tally.samples}`,
+      );
+      expect(notTerminal.length === 0, `${notTerminal.length} tasks not terminal`);
+      expect(noReason.length === 0, `${noReason.length} failed tasks without a reason`);
+      expect(figures.lost === 0, `${figures.lost} tasks lost (${run.missing} callbacks missing)`);
+      expect(figures.orphaned === 0, `orphans upstream: ${run.orphans.join(", ")}`);
+      expect(figures.duplicated === 0, `${figures.duplicated} duplicates`);
+      expect(figures["5xx"] === 0, `${figures["5xx"]} answers 5xx`);
+      expect(stats.faults_injected > 0, "no fault was injected");
+      return { load: `${APPLIES} applies, upstream 20 % errors + 10 % timeouts`, figures, problems };
+    } finally {
+      await ctx.sim.faults({});
+      await stack.stop();
+    }
+  },
+};
