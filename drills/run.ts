@@ -20,6 +20,7 @@ import { pgRestartDrill } from "./pg-restart.ts";
 import { rateLimitDrill } from "./rate-limit.ts";
 import { receiverDownDrill } from "./receiver-down.ts";
 import { simFaultsDrill } from "./sim-faults.ts";
+import { ssrfDrill } from "./ssrf.ts";
 
 const DRILLS: Drill[] = [
   kill9Drill,
@@ -28,6 +29,7 @@ const DRILLS: Drill[] = [
   simFaultsDrill,
   rateLimitDrill,
   fuzzDrill,
+  ssrfDrill,
 ];
 /** No drill may take longer than this, whatever it waits for. */
 const DRILL_LIMIT_MS = 240_000;
