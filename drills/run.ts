@@ -14,11 +14,13 @@ import { startReceiver } from "../tools/harness/receiver.ts";
 import { log, setLogTag } from "../tools/harness/time.ts";
 import { fuzzDrill } from "./fuzz.ts";
 import { kill9Drill } from "./kill9.ts";
-import { collectCallbackPasswords } from "./lib/checks.ts";
+import { collectCallbackPasswords, collectSimPasswords } from "./lib/checks.ts";
 import { type Drill, type DrillCtx, type DrillResult, drillLine } from "./lib/context.ts";
 import { pgRestartDrill } from "./pg-restart.ts";
 import { rateLimitDrill } from "./rate-limit.ts";
 import { receiverDownDrill } from "./receiver-down.ts";
+import { scaleOutDrill } from "./scale-out.ts";
+import { secretsDrill } from "./secrets.ts";
 import { simFaultsDrill } from "./sim-faults.ts";
 import { ssrfDrill } from "./ssrf.ts";
 
@@ -30,6 +32,8 @@ const DRILLS: Drill[] = [
   rateLimitDrill,
   fuzzDrill,
   ssrfDrill,
+  scaleOutDrill,
+  secretsDrill, // last: audits what the others left
 ];
 /** No drill may take longer than this, whatever it waits for. */
 const DRILL_LIMIT_MS = 240_000;
@@ -98,6 +102,7 @@ try {
       };
     }
     collectCallbackPasswords(ctx);
+    await collectSimPasswords(ctx);
     if (result.problems.length > 0) {
       failed++;
       for (const p of result.problems) log(`${drill.name}: ${p}`);

@@ -112,7 +112,6 @@ export async function snapshot(sim: Sim): Promise<Snapshot> {
  */
 export async function upstreamFigures(ctx: DrillCtx, before: Snapshot, sql: Sql) {
   const state: SimStateView = await ctx.sim.state();
-  for (const u of state.users) if (u.password) ctx.secrets.add(u.password);
   const newUsers = state.users.filter((u) => !before.users.has(u.id));
   const newDesktops = state.desktops.filter((d) => !before.desktops.has(d.desktop_id));
   const count = (names: string[]) => {
@@ -149,4 +148,10 @@ export function collectCallbackPasswords(ctx: DrillCtx): void {
       // not JSON
     }
   }
+}
+
+/** Passwords the simulator holds (it keeps them in clear, as a test tool): secrets for the audit. */
+export async function collectSimPasswords(ctx: DrillCtx): Promise<void> {
+  const state = await ctx.sim.state().catch(() => null);
+  for (const u of state?.users ?? []) if (u.password) ctx.secrets.add(u.password);
 }
