@@ -21,7 +21,7 @@ import {
   runMigrations,
 } from "@deskgate/db";
 import { freePort, startEmbeddedPostgres } from "@deskgate/db/embedded";
-import { createSecretBox } from "@deskgate/runtime";
+import { createSecretBox, serviceProcessEnv } from "@deskgate/runtime";
 import { generateWebhookSecret } from "@deskgate/webhooks";
 import postgres from "postgres";
 import { startInbox } from "./inbox.ts";
@@ -157,7 +157,7 @@ async function ensureDevAdminKey(db: Db, secretsFile: string): Promise<{ key: st
 
 async function launch(name: string, script: string, childEnv: NodeJS.ProcessEnv) {
   const proc = spawn(process.execPath, [join(root, script)], {
-    env: childEnv,
+    env: serviceProcessEnv(childEnv, join(dataDir, "node-compile-cache")),
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push({ name, proc });

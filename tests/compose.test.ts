@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigSchema } from "@deskgate/runtime";
+import { ConfigSchema, SERVICE_NODE_OPTIONS } from "@deskgate/runtime";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -33,6 +33,11 @@ describe("docker-compose.yml", () => {
       expect(existsSync(resolve(root, build.dockerfile))).toBe(true);
       expect(existsSync(resolve(root, "apps", build.args!.APP, "src/main.ts"))).toBe(true);
     }
+  });
+
+  it("runs every app with deskgate's Node flags (heap sizing) and a compile cache", () => {
+    const dockerfile = readFileSync(resolve(root, "Dockerfile"), "utf8");
+    expect(dockerfile).toContain(`ENV NODE_OPTIONS="${SERVICE_NODE_OPTIONS}" MALLOC_ARENA_MAX=2 NODE_COMPILE_CACHE=`);
   });
 
   it("has healthchecks, and api and worker start after a healthy database and simulator", () => {

@@ -3,6 +3,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { serviceProcessEnv } from "@deskgate/runtime";
 import { log, waitUntil } from "./time.ts";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -26,10 +27,14 @@ export function keepLogsIn(dir: string): void {
   logDir = dir;
 }
 
-/** A Node process running one of the repository's scripts; stdout/stderr are kept, not echoed. */
+/**
+ * A Node process running one of the repository's scripts; stdout/stderr are kept, not echoed.
+ * Every process — deskgate's and the floors alike — runs with deskgate's Node flags
+ * (`serviceProcessEnv`), so a ratio compares code, not heap settings.
+ */
 export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): Proc {
   const child = spawn(process.execPath, [join(root, script), ...args], {
-    env,
+    env: serviceProcessEnv(env, join(root, "node_modules", ".cache", "deskgate-compile")),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
