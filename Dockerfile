@@ -4,7 +4,7 @@ ARG APP
 ENV NODE_ENV=production APP=${APP}
 # deskgate's process environment (serviceProcessEnv in packages/runtime/src/node-options.ts: a
 # test keeps the two equal): heap sizing, 2 malloc arenas, Node's compile cache
-ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=256" MALLOC_ARENA_MAX=2 NODE_COMPILE_CACHE=/tmp/deskgate-compile-cache
+ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=256" MALLOC_ARENA_MAX=2 NODE_COMPILE_CACHE=/tmp/deskgate-compile-cache
 WORKDIR /app
 RUN npm install -g pnpm@12.21.0
 COPY . .

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { ApiDeps } from "./deps.ts";
 import { ApiError, errorResponse } from "./errors.ts";
+import { limitBody } from "./middleware/body-limit.ts";
 import { languageFor } from "./middleware/language.ts";
 import { requestMetrics } from "./middleware/metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
@@ -36,10 +36,7 @@ export function createApp(deps: ApiDeps): Hono {
   for (const prefix of ["/api/*", "/trpc/*"]) {
     app.use(
       prefix,
-      bodyLimit({
-        maxSize: deps.bodyLimitBytes,
-        onError: (c) => errorResponse(c, "payload_too_large", undefined, languageFor(c)),
-      }),
+      limitBody(deps.bodyLimitBytes, (c) => errorResponse(c, "payload_too_large", undefined, languageFor(c))),
     );
   }
 

@@ -75,6 +75,22 @@ describe("framework-level answers are envelopes too", () => {
     expect(await res.json()).toEqual({ data: {}, message: "The request body is too large", status: "-1" });
   });
 
+  it("413 for a chunked body (no Content-Length) once it passes 64 KiB", async () => {
+    const chunks = async function* () {
+      yield '{"username":"';
+      for (let i = 0; i < 70; i++) yield "y".repeat(1024);
+      yield '"}';
+    };
+    const res = await fetch(`${stack.apiUrl}/api/desktop/apply`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${stack.keys.admin}` },
+      body: ReadableStream.from(chunks()),
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ data: {}, message: "The request body is too large", status: "-1" });
+  });
+
   it("503 (not a hang) when the database is unreachable", async () => {
     const { connect, findApiKey } = await import("@deskgate/db");
     const dead = connect("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", { max: 1 });

@@ -2,11 +2,11 @@
  * The Node flags deskgate's processes run with, wherever they are started (Dockerfile,
  * `./dg start`, bench, drills). V8 sizes its heap from the host's memory: on a 24 GB machine
  * an idle api sat at ~320 MiB RSS, mostly start-up garbage V8 never handed back, and grew
- * to ~400 MiB under load. With a 2 MB young generation and a 256 MB old-generation cap (8×
+ * to ~400 MiB under load. With a 4 MB young generation and a 256 MB old-generation cap (8×
  * the ~30 MB live heap of api and worker) they stay near 140 MiB under load, with no
  * throughput lost that `pnpm bench` can see (bench/README.md).
  */
-export const SERVICE_NODE_OPTIONS = "--max-semi-space-size=2 --max-old-space-size=256";
+export const SERVICE_NODE_OPTIONS = "--max-semi-space-size=4 --max-old-space-size=256";
 
 /**
  * The environment for starting a deskgate process: `SERVICE_NODE_OPTIONS` added to any
