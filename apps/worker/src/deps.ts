@@ -2,6 +2,7 @@ import type { Database, PgBoss } from "@deskgate/db";
 import type { Logger, Metrics, SecretBox } from "@deskgate/runtime";
 import type { DesktopPlatform, HpcPlatform } from "@deskgate/upstream";
 import type { Deliverer, DeliveryAttemptResult } from "@deskgate/webhooks";
+import type { TaskWrites } from "./writes.ts";
 
 /** Everything a job handler may use, injected at main.ts (tests pass their own). */
 export interface WorkerDeps {
@@ -35,4 +36,6 @@ export interface WorkerDeps {
   now?: () => Date;
   /** Prometheus metrics (task durations, callback attempts, upstream calls); none when absent. */
   metrics?: Metrics;
+  /** Within a task run: its held-back bookkeeping writes (`heldWrites`); absent elsewhere. */
+  writes?: TaskWrites;
 }

@@ -1,18 +1,13 @@
 import { createHash } from "node:crypto";
 import type { ApplyRequest, ApplyResult } from "@deskgate/contracts";
-import {
-  allocateGroupNumber,
-  deleteUserRow,
-  saveProgress,
-  type TaskRow,
-  upsertDesktop,
-  upsertUser,
-} from "@deskgate/db";
+import { allocateGroupNumber, deleteUserRow, type TaskRow, upsertDesktop, upsertUser } from "@deskgate/db";
 import { generatePassword } from "@deskgate/runtime";
 import { awaitJob, type PlatformDesktop, UpstreamError } from "@deskgate/upstream";
 import type { WorkerDeps } from "../deps.ts";
 import { TaskFailure } from "../failure.ts";
+import { taskContext } from "../progress.ts";
 import { runStep } from "../steps.ts";
+import { writesOf } from "../writes.ts";
 
 /**
  * The task's resumable state, committed after every upstream step. A re-run (after a crash
@@ -44,27 +39,22 @@ export interface ApplyOutcome {
 const GROUP_NAME = /^[A-Za-z][A-Za-z0-9-]{0,15}$/;
 
 export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOutcome> {
-  const { db } = deps.database;
   const request = task.request as ApplyRequest;
-  const progress = task.progress as ApplyProgress;
-  const save = async (patch: Partial<ApplyProgress>) => {
-    Object.assign(progress, patch);
-    await saveProgress(db, task.id, patch);
-  };
-  const step = <T>(name: string, fn: () => Promise<T>, describe?: (v: T) => string | undefined) =>
-    runStep(db, task.id, name, fn, describe);
+  const { progress, save, step, writes } = taskContext<ApplyProgress>(deps, task);
 
   if (!progress.mode) {
     await step("resolve_user", async () => {
       const existing = await deps.platform.findUser(request.username);
       if (existing) {
         await save({ mode: "existing_user", username: existing.name, userId: existing.id });
-        await upsertUser(db, {
-          username: existing.name,
-          upstreamId: existing.id,
-          groupName: null,
-          createdByTask: null,
-        });
+        await writes.write((db) =>
+          upsertUser(db, {
+            username: existing.name,
+            upstreamId: existing.id,
+            groupName: null,
+            createdByTask: null,
+          }),
+        );
         return `existing user ${existing.name}: adding a desktop`;
       }
       if (!GROUP_NAME.test(request.username)) {
@@ -84,7 +74,7 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
       for (;;) {
         let candidate = progress.candidate;
         if (!candidate) {
-          const n = await allocateGroupNumber(db, request.username);
+          const n = await writes.now((db) => allocateGroupNumber(db, request.username));
           candidate = `${request.username}_${String(n).padStart(2, "0")}`;
           // Recorded before the platform is asked, so an outage here does not burn the number.
           await save({ candidate });
@@ -109,12 +99,14 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
       const user =
         found ?? (await deps.platform.createUser(username, deps.box.open(progress.sealedPassword!)));
       await save({ userId: user.id, userCreated: true });
-      await upsertUser(db, {
-        username,
-        upstreamId: user.id,
-        groupName: request.username,
-        createdByTask: task.id,
-      });
+      await writes.write((db) =>
+        upsertUser(db, {
+          username,
+          upstreamId: user.id,
+          groupName: request.username,
+          createdByTask: task.id,
+        }),
+      );
       return found ? `${username} found (created by an earlier run)` : `${username} created`;
     });
   }
@@ -164,15 +156,17 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
     (d) => `${d.name} (${d.id}) active`,
   );
 
-  await upsertDesktop(db, {
-    desktopUuid: desktop.id,
-    desktopName: desktop.name,
-    username,
-    os: request.os,
-    productId: desktop.productId,
-    status: "active",
-    createdByTask: task.id,
-  });
+  await writes.write((db) =>
+    upsertDesktop(db, {
+      desktopUuid: desktop.id,
+      desktopName: desktop.name,
+      username,
+      os: request.os,
+      productId: desktop.productId,
+      status: "active",
+      createdByTask: task.id,
+    }),
+  );
 
   const newUser = progress.mode === "new_user";
   return {
@@ -186,7 +180,7 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
  * task created it. Safe to repeat. Returns what was rolled back, for the failure message.
  */
 export async function rollbackApply(deps: WorkerDeps, task: TaskRow): Promise<string[]> {
-  const { db } = deps.database;
+  const writes = writesOf(deps);
   const progress = task.progress as ApplyProgress;
   const undone: string[] = [];
   const desktop = progress.desktopId
@@ -195,7 +189,7 @@ export async function rollbackApply(deps: WorkerDeps, task: TaskRow): Promise<st
       ? await deps.platform.findDesktopByName(progress.desktopName)
       : null;
   if (desktop) {
-    await runStep(db, task.id, "rollback_desktop", async () => {
+    await runStep(writes, task.id, "rollback_desktop", async () => {
       await deps.platform.deleteDesktop(desktop.id);
       await waitGone(deps, desktop.id);
     });
@@ -204,8 +198,9 @@ export async function rollbackApply(deps: WorkerDeps, task: TaskRow): Promise<st
   if (progress.mode === "new_user" && progress.username) {
     const user = progress.userId ? { id: progress.userId } : await deps.platform.findUser(progress.username);
     if (user) {
-      await runStep(db, task.id, "rollback_user", () => deps.platform.deleteUser(user.id));
-      await deleteUserRow(db, progress.username);
+      await runStep(writes, task.id, "rollback_user", () => deps.platform.deleteUser(user.id));
+      const username = progress.username;
+      await writes.write((db) => deleteUserRow(db, username));
       undone.push(`deleted user ${progress.username}`);
     }
   }

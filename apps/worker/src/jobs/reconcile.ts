@@ -16,6 +16,7 @@ import {
 import type { PlatformDesktop } from "@deskgate/upstream";
 import type { WorkerDeps } from "../deps.ts";
 import { runStep } from "../steps.ts";
+import { writesOf } from "../writes.ts";
 import type { TaskOutcome } from "./run-task.ts";
 
 export interface ReconcileSummary {
@@ -205,7 +206,7 @@ async function reconcileVolumes(
 /** The task form (an operator asked for a reconcile with a task id): one recorded step. */
 export async function runReconcileTask(deps: WorkerDeps, task: TaskRow): Promise<TaskOutcome> {
   const summary = await runStep(
-    deps.database.db,
+    writesOf(deps),
     task.id,
     "reconcile",
     () => reconcile(deps),

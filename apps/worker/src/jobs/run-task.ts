@@ -3,6 +3,7 @@ import { finishWithCallback, saveProgress, startTask, type TaskRow } from "@desk
 import { isUpstreamError } from "@deskgate/upstream";
 import type { WorkerDeps } from "../deps.ts";
 import { TaskFailure } from "../failure.ts";
+import { flushedBeforeCalls, heldWrites } from "../writes.ts";
 
 export interface TaskOutcome {
   data: Record<string, unknown>;
@@ -28,19 +29,28 @@ export interface TaskKindHandler {
  * task fails, its upstream effects are rolled back, and the failure callback says so.
  */
 export async function runTaskJob(
-  deps: WorkerDeps,
+  given: WorkerDeps,
   queue: QueueName,
   job: { data: { task_id?: string }; retryCount: number },
   kind: TaskKindHandler,
 ): Promise<void> {
   if (!job.data.task_id) return;
-  const task = await startTask(deps.database.db, job.data.task_id);
+  const task = await startTask(given.database.db, job.data.task_id);
   if (!task) return; // already ended (a duplicate delivery of the job): nothing to do
+  // bookkeeping is held back until the next upstream call (see heldWrites)
+  const writes = heldWrites(given.database);
+  const deps: WorkerDeps = {
+    ...given,
+    writes,
+    platform: flushedBeforeCalls(given.platform, writes),
+    hpc: flushedBeforeCalls(given.hpc, writes),
+  };
   const log = deps.logger.child({ task_id: task.id, kind: task.kind, attempt: job.retryCount + 1 });
   const progress = task.progress as { failure?: string; sealedPassword?: string };
   try {
     if (progress.failure) throw new TaskFailure(progress.failure);
     const outcome = await kind.run(deps, task);
+    await writes.flush();
     const ended = await finishWithCallback(deps, task, {
       state: "succeeded",
       data: outcome.data,
@@ -58,13 +68,16 @@ export async function runTaskJob(
     const permanent = error instanceof TaskFailure || (isUpstreamError(error) && !error.transient);
     if (!permanent && !lastTry) {
       log.warn({ err: describe(error) }, "task step failed; the job will be retried");
+      await writes.flush().catch(() => {}); // the failed step's record, if the database allows
       throw error;
     }
     const reason = permanent
       ? (error as Error).message
       : `gave up after ${job.retryCount + 1} attempts: ${describe(error)}`;
-    await saveProgress(deps.database.db, task.id, { failure: reason });
+    await writes.write((db) => saveProgress(db, task.id, { failure: reason }));
+    await writes.flush();
     const undone = kind.rollback ? await kind.rollback(deps, task) : [];
+    await writes.flush();
     const message = undone.length ? `${reason}; rolled back: ${undone.join(", ")}` : reason;
     const ended = await finishWithCallback(deps, task, {
       state: "failed",
