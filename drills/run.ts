@@ -35,6 +35,8 @@ const DRILLS: Drill[] = [
   scaleOutDrill,
   secretsDrill, // last: audits what the others left
 ];
+/** The simulator's job phases: long enough that a kill lands in the middle of an apply. */
+const SIM_JOB_PHASE_MS = 10;
 /** No drill may take longer than this, whatever it waits for. */
 const DRILL_LIMIT_MS = 240_000;
 
@@ -75,7 +77,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 const ctx: DrillCtx = {
   cluster,
-  sim: await startSim(10),
+  sim: await startSim(SIM_JOB_PHASE_MS),
   receiver: await startReceiver({ secret: webhookSecret }),
   webhookSecret,
   logDir,
@@ -90,6 +92,13 @@ try {
     log(`${drill.name}: starting`);
     let result: DrillResult;
     try {
+      const { exitCode, signalCode } = ctx.sim.proc.child;
+      if (exitCode !== null || signalCode !== null) {
+        // Not deskgate: something outside the run stopped the simulator (the drill that was
+        // running failed for it). The next drills get a new one.
+        log(`the simulator had exited (${signalCode ?? exitCode}); starting another`);
+        ctx.sim = await startSim(SIM_JOB_PHASE_MS);
+      }
       await ctx.sim.reset();
       await ctx.sim.faults({});
       ctx.receiver.reset();

@@ -77,7 +77,7 @@ export async function startStack(ctx: DrillCtx, drill: string, opts: StackOption
       return victim;
     },
     crashed: () =>
-      [...apis.map((a) => a.proc), ...workers]
+      [...apis.map((a) => a.proc), ...workers, ctx.sim.proc]
         .filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
         .map((p) => `${p.name}: ${p.lines.slice(-3).join(" / ").slice(0, 400)}`),
     async stop() {
