@@ -26,7 +26,7 @@ export function deskgateEnv(
     DESKGATE_HPC_URL: simUrl,
     DESKGATE_VDI_RATE_PER_SEC: "0",
     DESKGATE_HPC_RATE_PER_SEC: "0",
-    DESKGATE_VDI_POLL_INTERVAL_MS: "50",
+    DESKGATE_VDI_POLL_INTERVAL_MS: "10", // the simulator ends a platform job in ~2 ms
     DESKGATE_VDI_SET_PASSWORD: "true",
     DESKGATE_CALLBACK_ALLOWLIST: "127.0.0.1/32",
     DESKGATE_RATE_LIMIT_PER_MINUTE: "100000000",
