@@ -37,7 +37,9 @@ describe("docker-compose.yml", () => {
 
   it("runs every app with deskgate's Node flags (heap sizing) and a compile cache", () => {
     const dockerfile = readFileSync(resolve(root, "Dockerfile"), "utf8");
-    expect(dockerfile).toContain(`ENV NODE_OPTIONS="${SERVICE_NODE_OPTIONS}" MALLOC_ARENA_MAX=2 NODE_COMPILE_CACHE=`);
+    expect(dockerfile).toContain(
+      `ENV NODE_OPTIONS="${SERVICE_NODE_OPTIONS}" MALLOC_ARENA_MAX=2 NODE_COMPILE_CACHE=`,
+    );
   });
 
   it("has healthchecks, and api and worker start after a healthy database and simulator", () => {

@@ -4,6 +4,7 @@ import { z } from "zod";
  * No control characters (U+0000–U+001F, U+007F). PostgreSQL text and jsonb cannot hold NUL:
  * a NUL that reached a query answered 500 (found by `pnpm drills`, fuzz).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 /** A platform object id from a caller (desktop or volume uuid): 1–64 characters, no control characters. */
