@@ -60,6 +60,16 @@ const logDir = mkdtempSync(join(tmpdir(), "deskgate-drills-"));
 keepLogsIn(logDir);
 const webhookSecret = generateWebhookSecret();
 const cluster = await startCluster();
+const ctx: DrillCtx = {
+  cluster,
+  sim: await startSim(SIM_JOB_PHASE_MS),
+  receiver: await startReceiver({ secret: webhookSecret }),
+  webhookSecret,
+  logDir,
+  secrets: new Set(),
+  databases: [],
+};
+
 let cleaning: Promise<void> | null = null;
 const cleanUp = () => {
   cleaning ??= (async () => {
@@ -75,15 +85,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void cleanUp().finally(() => process.exit(130));
   });
 }
-const ctx: DrillCtx = {
-  cluster,
-  sim: await startSim(SIM_JOB_PHASE_MS),
-  receiver: await startReceiver({ secret: webhookSecret }),
-  webhookSecret,
-  logDir,
-  secrets: new Set(),
-  databases: [],
-};
 
 let failed = 0;
 try {
