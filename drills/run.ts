@@ -71,9 +71,9 @@ const ctx: DrillCtx = {
 };
 
 let cleaning: Promise<void> | null = null;
-const cleanUp = () => {
+const cleanUp = (graceMs?: number) => {
   cleaning ??= (async () => {
-    await stopAll();
+    await stopAll(graceMs);
     await ctx.receiver.close();
     await cluster.stop();
   })();
@@ -82,7 +82,7 @@ const cleanUp = () => {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping every process`);
-    void cleanUp().finally(() => process.exit(130));
+    void cleanUp(3_000).finally(() => process.exit(130));
   });
 }
 

@@ -13,7 +13,8 @@ export interface Proc {
   child: ChildProcess;
   /** Lines the process wrote (bounded), for error reports and for floors that print results. */
   lines: string[];
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 20 s); resolves when the process is gone. */
+  stop(graceMs?: number): Promise<void>;
   /** `kill -9`: no shutdown, no cleanup; resolves when the process is gone. */
   kill9(): Promise<void>;
   rssMiB(): number;
@@ -47,16 +48,19 @@ export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, 
       if (verbose) log(`[${name}] ${line}`);
     });
   }
+  // A process stays in `running` until it has exited, so the harness's exit kills stragglers;
+  // `stopping` tells an exit we asked for from one to report.
+  let stopping = false;
   const proc: Proc = {
     name,
     child,
     lines,
     rssMiB: () => rssMiB(child.pid!),
-    stop: () =>
+    stop: (graceMs = 20_000) =>
       new Promise<void>((done) => {
-        running.delete(proc);
+        stopping = true;
         if (child.exitCode !== null || child.signalCode !== null) return done();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
         child.once("exit", () => {
           clearTimeout(kill);
           done();
@@ -65,7 +69,7 @@ export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, 
       }),
     kill9: () =>
       new Promise<void>((done) => {
-        running.delete(proc);
+        stopping = true;
         if (child.exitCode !== null || child.signalCode !== null) return done();
         child.once("exit", () => done());
         child.kill("SIGKILL");
@@ -73,7 +77,7 @@ export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, 
   };
   running.add(proc);
   child.once("exit", (code, signal) => {
-    if (running.has(proc) && code !== 0)
+    if (!stopping && code !== 0)
       log(`${name} exited (${signal ?? code}):\n  ${lines.slice(-15).join("\n  ")}`);
     running.delete(proc);
   });
@@ -85,9 +89,9 @@ process.once("exit", () => {
   for (const p of running) p.child.kill("SIGKILL");
 });
 
-/** Stop every process the harness started (used on errors and at the end). */
-export async function stopAll(): Promise<void> {
-  await Promise.all([...running].map((p) => p.stop()));
+/** Stop every process the harness started (used on errors, at the end, and on Ctrl-C with a short grace). */
+export async function stopAll(graceMs?: number): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop(graceMs)));
 }
 
 /** VmRSS of a process, in MiB. */
