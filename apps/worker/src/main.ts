@@ -18,8 +18,10 @@ if (!config.DATABASE_URL) {
 }
 
 await runMigrations(config.DATABASE_URL);
+// Tasks hold a connection only for a statement or a short transaction (never across an upstream
+// call), so 10 serve any concurrency: a pool per task slot ran 4 workers out of PostgreSQL's 100.
 const database = connect(config.DATABASE_URL, {
-  max: config.DESKGATE_WORKER_CONCURRENCY + 4,
+  max: 10,
   applicationName: "deskgate-worker",
 });
 // jobs are fetched by the dispatcher, which LISTENs itself (its own connection)
