@@ -201,14 +201,42 @@ function everyoneCanEnter(dir: string): boolean {
   }
 }
 
-/** A postmaster still running on this data folder (its launcher was killed): stop it. */
+/**
+ * A postmaster still running on this data folder (its launcher was killed): stop it. The
+ * pid in a stale `postmaster.pid` may since belong to another process (pids are reused):
+ * that one is never signalled — the stale file is removed so PostgreSQL can start. (Before,
+ * it got the SIGINT: `pnpm drills` saw its api, worker and simulator stopped from outside by
+ * test runs starting their embedded PostgreSQL.)
+ */
 async function stopLeftover(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const command = commandLine(pid);
+  if (command !== null && !/postgres/.test(command)) {
+    unlinkSync(pidFile);
+    return;
+  }
+  if (command !== null && !command.includes(dataDir)) return; // another server's: not ours to stop
   process.kill(pid, "SIGINT"); // fast shutdown
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** The command line of a process (`/proc`, else `ps`), or null when it cannot be read. */
+function commandLine(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    // not Linux, or gone
+  }
+  try {
+    return execFileSync("ps", ["-p", String(pid), "-o", "command="])
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
 }
 
 function isAlive(pid: number): boolean {

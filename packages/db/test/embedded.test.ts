@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -37,5 +38,27 @@ describe("embedded PostgreSQL (DATABASE_URL unset)", () => {
     expect(second.port).not.toBe(first.port);
     expect(await query(second.url)).toBe(1);
     await expect(query(first.url)).rejects.toThrow();
+  }, 60_000);
+
+  it("never signals another process that now has the pid of a stale postmaster.pid", async () => {
+    const previous = started.pop()!;
+    await previous.stop(); // a clean stop removes postmaster.pid; write a stale one
+    const bystander = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+      const lines = ["0", dataDir, "0", "5432", "", "localhost", "0 0", "ready   "];
+      lines[0] = String(bystander.pid);
+      writeFileSync(join(dataDir, "postmaster.pid"), `${lines.join("\n")}\n`);
+      const server = await startEmbeddedPostgres({ dataDir });
+      started.push(server);
+      expect(await query(server.url)).toBe(1);
+      // The bystander was not told to stop (it used to get a SIGINT), and the file is PostgreSQL's now.
+      expect(bystander.exitCode).toBeNull();
+      expect(bystander.signalCode).toBeNull();
+      expect(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]).not.toBe(
+        String(bystander.pid),
+      );
+    } finally {
+      bystander.kill();
+    }
   }, 60_000);
 });
