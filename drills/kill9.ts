@@ -44,7 +44,7 @@ export const kill9Drill: Drill = {
         log(`kill9: killed ${victim.name} at ${ctx.receiver.arrivals.size} callbacks`);
         await stack.addWorker();
       }
-      const missing = await waitCallbacks(ctx.receiver, acked, 120_000);
+      const missing = await waitCallbacks(ctx.receiver, acked, 120_000, stack);
       const rows = await waitTerminal(stack.sql, acked, 10_000, stack);
       const upstream = await upstreamFigures(ctx, before, stack.sql);
       const callbacks = callbackFigures(ctx.receiver, new Set(acked));

@@ -88,7 +88,7 @@ export const pgRestartDrill: Drill = {
         body: applyBody(`${ctx.receiver.url}/callbacks`),
       });
       if (after.status === 200) acked.push(after.json.data.task_id);
-      const missing = await waitCallbacks(ctx.receiver, acked, 90_000);
+      const missing = await waitCallbacks(ctx.receiver, acked, 90_000, stack);
       const rows = await waitTerminal(stack.sql, acked, 10_000);
       const upstream = await upstreamFigures(ctx, before, stack.sql);
       const callbacks = callbackFigures(ctx.receiver, new Set(acked));

@@ -42,7 +42,7 @@ export const receiverDownDrill: Drill = {
       const refused = ctx.receiver.deliveries.length;
       ctx.receiver.setDown(false);
       log(`receiver-down: receiver back after ${refused} refused attempts`);
-      const missing = await waitCallbacks(ctx.receiver, acked, 90_000);
+      const missing = await waitCallbacks(ctx.receiver, acked, 90_000, stack);
       const rows = await waitTerminal(stack.sql, acked, 5_000);
       const stored = (await stack.sql`select task_id, webhook_id, state, attempts from callback_deliveries
         where task_id = any(${acked}::uuid[])`) as unknown as {

@@ -58,7 +58,7 @@ export const scaleOutDrill: Drill = {
       await lanes(FIRST_APPLIES, 20, async () => {
         await apply();
       });
-      await waitCallbacks(ctx.receiver, withCallback, 120_000);
+      await waitCallbacks(ctx.receiver, withCallback, 120_000, stack);
       const made = (await stack.sql`select result->>'username' as username, result->>'desktop_uuid' as desktop
         from tasks where id = any(${withCallback}::uuid[]) and state = 'succeeded'`) as unknown as {
         username: string;
@@ -129,7 +129,7 @@ export const scaleOutDrill: Drill = {
       const splitPairs = pairs.filter(([a, b]) => !a || a !== b).length;
       const asyncIds = [...new Set(withCallback)];
       const rows = await waitTerminal(stack.sql, [...asyncIds, ...syncTasks], 120_000, stack);
-      const missing = await waitCallbacks(ctx.receiver, asyncIds, 30_000);
+      const missing = await waitCallbacks(ctx.receiver, asyncIds, 30_000, stack);
       const upstream = await upstreamFigures(ctx, before, stack.sql);
       const callbacks = callbackFigures(ctx.receiver, new Set(asyncIds));
       const [work] = (await stack.sql`select

@@ -47,7 +47,7 @@ export async function applyAndSettle(
     if (answer.status === 200) acked.push(answer.json.data.task_id);
   });
   const rows = await waitTerminal(stack.sql, acked, opts.settleMs, stack);
-  const missing = await waitCallbacks(receiver, acked, 20_000);
+  const missing = await waitCallbacks(receiver, acked, 20_000, stack);
   const seconds = (performance.now() - started) / 1000;
   const upstream = await upstreamFigures(ctx, before, stack.sql);
   const callbacks = callbackFigures(receiver, new Set(acked));

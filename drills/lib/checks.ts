@@ -42,11 +42,23 @@ export async function waitTerminal(
   }
 }
 
-/** Wait (bounded) until a callback answered 200 arrived for every task id. */
-export async function waitCallbacks(receiver: Receiver, ids: string[], timeoutMs: number): Promise<number> {
+/**
+ * Wait (bounded) until a callback answered 200 arrived for every task id; returns how many are
+ * missing. Gives up at once when a process of the stack crashed.
+ */
+export async function waitCallbacks(
+  receiver: Receiver,
+  ids: string[],
+  timeoutMs: number,
+  stack?: { crashed(): string[] },
+): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   const missing = () => ids.filter((id) => !receiver.arrivals.has(id)).length;
-  while (missing() > 0 && performance.now() < deadline) await sleep(200);
+  while (missing() > 0 && performance.now() < deadline) {
+    const crashed = stack?.crashed() ?? [];
+    if (crashed.length > 0) throw new Error(`crashed: ${crashed.join("; ")}`);
+    await sleep(200);
+  }
   return missing();
 }
 
