@@ -76,9 +76,26 @@ export async function runTaskJob(
       : `gave up after ${job.retryCount + 1} attempts: ${describe(error)}`;
     await writes.write((db) => saveProgress(db, task.id, { failure: reason }));
     await writes.flush();
-    const undone = kind.rollback ? await kind.rollback(deps, task) : [];
+    let undone: string[] = [];
+    let unfinished: string | null = null;
+    try {
+      undone = kind.rollback ? await kind.rollback(deps, task) : [];
+    } catch (rollbackError) {
+      // A later run finishes the rollback (its progress says the task fails); on the last
+      // try the task still ends, failed, saying what may be left upstream.
+      if (!lastTry) {
+        log.warn({ err: describe(rollbackError) }, "rollback failed; the job will be retried");
+        await writes.flush().catch(() => {});
+        throw rollbackError;
+      }
+      unfinished = describe(rollbackError);
+    }
     await writes.flush();
-    const message = undone.length ? `${reason}; rolled back: ${undone.join(", ")}` : reason;
+    const message = [
+      reason,
+      ...(undone.length ? [`rolled back: ${undone.join(", ")}`] : []),
+      ...(unfinished ? [`rollback incomplete (${unfinished}); what it made may remain upstream`] : []),
+    ].join("; ");
     const ended = await finishWithCallback(deps, task, {
       state: "failed",
       message,
