@@ -157,7 +157,11 @@ async function ensureDevAdminKey(db: Db, secretsFile: string): Promise<{ key: st
 
 async function launch(name: string, script: string, childEnv: NodeJS.ProcessEnv) {
   const proc = spawn(process.execPath, [join(root, script)], {
-    env: serviceProcessEnv(childEnv, join(dataDir, "node-compile-cache")),
+    env: serviceProcessEnv(
+      childEnv,
+      join(dataDir, "node-compile-cache"),
+      name === "worker" ? "worker" : "api",
+    ),
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push({ name, proc });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigSchema, SERVICE_NODE_OPTIONS } from "@deskgate/runtime";
+import { ConfigSchema, MALLOC_SETTINGS, serviceNodeOptions } from "@deskgate/runtime";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -13,7 +13,7 @@ const compose = parse(readFileSync(resolve(root, "docker-compose.yml"), "utf8"),
   services: Record<
     string,
     {
-      build?: { context: string; dockerfile: string; args?: { APP: string } };
+      build?: { context: string; dockerfile: string; args?: { APP: string; SEMI_SPACE_MB?: string } };
       image?: string;
       environment?: Record<string, string>;
       healthcheck?: { test: string[] };
@@ -35,11 +35,17 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("runs every app with deskgate's Node flags (heap sizing) and a compile cache", () => {
+  it("runs every app with deskgate's process environment (heap sizing, malloc, compile cache)", () => {
     const dockerfile = readFileSync(resolve(root, "Dockerfile"), "utf8");
-    expect(dockerfile).toContain(
-      `ENV NODE_OPTIONS="${SERVICE_NODE_OPTIONS}" MALLOC_ARENA_MAX=2 NODE_COMPILE_CACHE=`,
-    );
+    const semi = (role: "api" | "worker") => /--max-semi-space-size=(\d+)/.exec(serviceNodeOptions(role))![1];
+    expect(dockerfile).toContain(`ARG SEMI_SPACE_MB=${semi("api")}`);
+    const [, oldSpace] = serviceNodeOptions("api").split(" ");
+    expect(dockerfile).toMatch(/NODE_OPTIONS="--max-semi-space-size=\$\{SEMI_SPACE_MB\} (\S+)"/);
+    expect(/NODE_OPTIONS="\S+ (\S+)"/.exec(dockerfile)![1]).toBe(oldSpace);
+    for (const [name, value] of Object.entries(MALLOC_SETTINGS))
+      expect(dockerfile).toContain(`${name}=${value}`);
+    expect(dockerfile).toContain("NODE_COMPILE_CACHE=");
+    expect(compose.services.worker!.build!.args).toMatchObject({ SEMI_SPACE_MB: semi("worker") });
   });
 
   it("has healthchecks, and api and worker start after a healthy database and simulator", () => {

@@ -31,11 +31,16 @@ export function keepLogsIn(dir: string): void {
 /**
  * A Node process running one of the repository's scripts; stdout/stderr are kept, not echoed.
  * Every process — deskgate's and the floors alike — runs with deskgate's Node flags
- * (`serviceProcessEnv`), so a ratio compares code, not heap settings.
+ * (`serviceProcessEnv`; a script whose path names a worker — deskgate's or a floor's — gets the
+ * worker's), so a ratio compares code, not heap settings.
  */
 export function startNode(name: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): Proc {
   const child = spawn(process.execPath, [join(root, script), ...args], {
-    env: serviceProcessEnv(env, join(root, "node_modules", ".cache", "deskgate-compile")),
+    env: serviceProcessEnv(
+      env,
+      join(root, "node_modules", ".cache", "deskgate-compile"),
+      script.includes("worker") ? "worker" : "api",
+    ),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
