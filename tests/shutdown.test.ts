@@ -91,7 +91,7 @@ describe("graceful shutdown", () => {
     const worker = start("worker");
     await worker.waitFor(/worker started/);
     const taskId = randomUUID();
-    const boss = createBoss(db.url, { supervise: false, useListenNotify: false });
+    const boss = createBoss(db.url, { supervise: false });
     boss.on("error", () => {});
     await boss.start();
     await database.db.transaction(async (tx) => {

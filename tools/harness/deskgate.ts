@@ -152,7 +152,7 @@ export function uniqueGroup(): string {
  */
 export async function prepareDatabase(url: string): Promise<void> {
   await runMigrations(url);
-  const boss = createBoss(url, { supervise: false, schedule: false, useListenNotify: false });
+  const boss = createBoss(url, { supervise: false, schedule: false });
   boss.on("error", () => {});
   await boss.start();
   await ensureQueues(boss);

@@ -25,7 +25,7 @@ if (!config.DATABASE_URL) {
 
 await runMigrations(config.DATABASE_URL);
 const database = connect(withTimeouts(config.DATABASE_URL), { max: 10, applicationName: "deskgate-api" });
-const boss = createBoss(config.DATABASE_URL, { supervise: false, schedule: false, useListenNotify: false });
+const boss = createBoss(config.DATABASE_URL, { supervise: false, schedule: false });
 boss.on("error", (err) => logger.error({ err: err.message }, "queue error"));
 await boss.start();
 // The api enqueues into every catalog queue, so it makes sure they exist (idempotent): an api

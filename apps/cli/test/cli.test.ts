@@ -27,7 +27,7 @@ const encryptionKey = randomBytes(32).toString("base64");
 beforeAll(async () => {
   ({ url, drop } = await createTestDatabase());
   database = connect(url, { max: 2 });
-  boss = createBoss(url, { supervise: false, schedule: false, useListenNotify: false });
+  boss = createBoss(url, { supervise: false, schedule: false });
   await boss.start();
   await ensureQueues(boss);
 });

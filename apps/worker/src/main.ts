@@ -25,7 +25,7 @@ const database = connect(config.DATABASE_URL, {
   applicationName: "deskgate-worker",
 });
 // jobs are fetched by the dispatcher, which LISTENs itself (its own connection)
-const boss = createBoss(config.DATABASE_URL, { useListenNotify: false });
+const boss = createBoss(config.DATABASE_URL);
 boss.on("error", (err) => logger.error({ err: err.message }, "queue error"));
 await boss.start();
 

@@ -37,7 +37,7 @@ beforeAll(async () => {
   sim = await createSim({ jobPhaseMs: 10_000 }).listen(0);
   // every upstream call takes 200 ms, so a step is still inside its upstream call when it is killed
   await fetch(`${sim.url}/_sim/faults`, { method: "POST", body: JSON.stringify({ latency_ms: 200 }) });
-  boss = createBoss(testDb.url, { supervise: false, schedule: false, useListenNotify: false });
+  boss = createBoss(testDb.url, { supervise: false, schedule: false });
   boss.on("error", () => {});
   await boss.start();
   const server = createServer(async (req, res) => {

@@ -13,7 +13,7 @@ const logger = createLogger({ name: "test", level: "silent" });
 beforeAll(async () => {
   testDb = await createTestDatabase();
   database = connect(testDb.url, { max: 10 });
-  boss = createBoss(testDb.url, { supervise: false, schedule: false, useListenNotify: false });
+  boss = createBoss(testDb.url, { supervise: false, schedule: false });
   boss.on("error", () => {});
   await boss.start();
 });

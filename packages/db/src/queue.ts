@@ -8,7 +8,9 @@ export { PgBoss } from "pg-boss";
 
 /**
  * pg-boss settings, chosen deliberately (docs/operations.md explains them):
- * - LISTEN/NOTIFY wakes workers within milliseconds of a commit; polling stays as the net.
+ * - no LISTEN of pg-boss's own: it only wakes `work()` loops, which deskgate does not use. The
+ *   worker's dispatcher LISTENs on pg-boss's channel itself; the NOTIFY at insert time comes
+ *   from the queues' `notify` option (`ensureQueues`) and does not depend on this setting.
  * - supervise/monitor every 5 s with 10 s heartbeats: a job whose worker was killed is
  *   picked up again after ~15 s instead of the 15-minute default expiry.
  */
@@ -16,7 +18,7 @@ export function createBoss(url: string, extra: Partial<ConstructorOptions> = {})
   const boss = new PgBoss({
     connectionString: url,
     application_name: "deskgate-queue",
-    useListenNotify: true,
+    useListenNotify: false,
     superviseIntervalSeconds: 5,
     monitorIntervalSeconds: 5,
     max: 4,

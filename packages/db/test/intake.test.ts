@@ -18,7 +18,7 @@ beforeAll(async () => {
   const created = await createTestDatabase();
   drop = created.drop;
   database = connect(created.url, { max: 10 });
-  boss = createBoss(created.url, { supervise: false, schedule: false, useListenNotify: false });
+  boss = createBoss(created.url, { supervise: false, schedule: false });
   await boss.start();
 });
 afterAll(async () => {

@@ -42,7 +42,7 @@ export async function startStack(opts: StackOptions = {}) {
   const simServer = await sim.listen(0);
   const logger = createLogger({ name: "test", level: "silent" });
   const database: Database = connect(testDb.url, { max: 20 });
-  const apiBoss = createBoss(testDb.url, { supervise: false, schedule: false, useListenNotify: false });
+  const apiBoss = createBoss(testDb.url, { supervise: false, schedule: false });
   const workerBoss = createBoss(testDb.url);
   for (const boss of [apiBoss, workerBoss]) boss.on("error", () => {});
   await Promise.all([apiBoss.start(), opts.worker === false ? null : workerBoss.start()]);

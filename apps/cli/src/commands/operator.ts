@@ -13,7 +13,7 @@ import { UsageError } from "../usage.ts";
 
 /** A pg-boss client that only sends jobs: no supervisor, no cron, no LISTEN; stopped after. */
 async function withBoss<T>(ctx: CliContext, fn: (boss: PgBoss) => Promise<T>): Promise<T> {
-  const boss = createBoss(ctx.databaseUrl, { supervise: false, schedule: false, useListenNotify: false });
+  const boss = createBoss(ctx.databaseUrl, { supervise: false, schedule: false });
   boss.on("error", () => {}); // a failed send is thrown to the caller; nothing else runs here
   await boss.start();
   try {

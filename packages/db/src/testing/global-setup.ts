@@ -18,7 +18,7 @@ export default async function setup(project: TestProject) {
   await admin.unsafe(`create database ${template}`);
   const templateUrl = server.databaseUrl(template);
   await runMigrations(templateUrl);
-  const boss = createBoss(templateUrl, { supervise: false, useListenNotify: false });
+  const boss = createBoss(templateUrl, { supervise: false });
   boss.on("error", () => {});
   await boss.start();
   await ensureQueues(boss);
