@@ -42,6 +42,8 @@ export const VDI = {
   userNameInvalid: "WKS.99000010",
   computerNameTaken: "WKS.99000011",
   jobNotFound: "WKS.99000012",
+  powerStateConflict: "WKS.99000013",
+  tooManyTags: "WKS.99000014",
   injected: "WKS.99000500",
   throttled: "APIG.0308",
   auth: "APIGW.0301",

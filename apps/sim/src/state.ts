@@ -67,8 +67,15 @@ export interface DesktopRecord {
   root_volume: VolumeRecord;
   data_volumes: VolumeRecord[];
   created: Date;
+  /** Key/value tags (CreateTag, BatchChangeTags), in insertion order; at most 10. */
+  tags: TagRecord[];
   /** The job that currently holds the desktop, if any. */
   busy: { job_id: string; job_type: string } | null;
+}
+
+export interface TagRecord {
+  key: string;
+  value: string;
 }
 
 export type JobStatus = "WAITING" | "RUNNING" | "SUCCESS" | "FAIL";

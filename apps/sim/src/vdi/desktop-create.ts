@@ -96,6 +96,7 @@ function createDesktops(ctx: SimContext, body: Body): DesktopRecord[] {
       root_volume: volumeRecord(root, "/dev/vda", `${computerName}-system`),
       data_volumes: data.map((v, i) => volumeRecord(v, deviceName(i), `${computerName}-data-${i + 1}`)),
       created: new Date(),
+      tags: [],
       busy: null,
     };
     ctx.state.desktops.set(desktop.desktop_id, desktop);

@@ -69,7 +69,7 @@ function boolQuery(c: Context, name: string): boolean {
 }
 
 /** The end of a delete: the desktop, its policy targets and (if asked and now desktop-less) its user go. */
-function removeDesktop(ctx: SimContext, desktop: DesktopRecord, deleteUsers: boolean): void {
+export function removeDesktop(ctx: SimContext, desktop: DesktopRecord, deleteUsers: boolean): void {
   const { state } = ctx;
   state.desktops.delete(desktop.desktop_id);
   for (const group of state.policyGroups.values()) {

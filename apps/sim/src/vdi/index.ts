@@ -3,13 +3,17 @@ import type { SimContext } from "../context.ts";
 import { VDI } from "../errors.ts";
 import { mountRoutes } from "../routes.ts";
 import { catalogRoutes } from "./catalog-routes.ts";
+import { desktopActionRoutes } from "./desktop-actions.ts";
 import { desktopCreateRoutes } from "./desktop-create.ts";
+import { desktopDeleteRoutes } from "./desktop-delete.ts";
 import { desktopRoutes } from "./desktops.ts";
 import { jobRoutes } from "./job-routes.ts";
 import { passwordExtensionRoutes } from "./password-extension.ts";
 import { policyRoutes } from "./policies.ts";
 import { quotaRoutes } from "./quotas.ts";
+import { rebuildRoutes } from "./rebuild.ts";
 import { resizeRoutes } from "./resize.ts";
+import { tagRoutes } from "./tags.ts";
 import { userRoutes } from "./users.ts";
 import { volumeRoutes } from "./volumes.ts";
 
@@ -48,5 +52,9 @@ export function mountVdi(app: Hono, ctx: SimContext): void {
     ...jobRoutes(ctx),
     ...quotaRoutes(ctx),
     ...policyRoutes(ctx),
+    ...desktopDeleteRoutes(ctx),
+    ...desktopActionRoutes(ctx),
+    ...rebuildRoutes(ctx),
+    ...tagRoutes(ctx),
   ]);
 }

@@ -68,7 +68,7 @@ export function simpleDesktop(d: DesktopRecord) {
     availability_zone: "sim-az1",
     in_maintenance_mode: false,
     enterprise_project_id: "0",
-    tags: [],
+    tags: d.tags.map((t) => ({ key: t.key, value: t.value })),
   };
 }
 
