@@ -2,7 +2,14 @@ import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import { UpstreamError } from "../src/errors.ts";
 import { awaitJob } from "../src/poll.ts";
-import type { DesktopOs, DesktopPlatform, PlatformDesktop, PlatformUser } from "../src/port.ts";
+import type {
+  DesktopOs,
+  DesktopPlatform,
+  PlatformAction,
+  PlatformDesktop,
+  PlatformUser,
+  PowerState,
+} from "../src/port.ts";
 import type { ConformanceKitOptions } from "./types.ts";
 
 /** A strong password no platform rule should refuse (3+ classes, no user name in it). */
@@ -16,10 +23,16 @@ export function uniqueName(prefix: string): string {
 export interface Kit {
   intervalMs: number;
   timeoutMs: number;
+  /** See ConformanceKitOptions.rebuildOs; absent = skip that case. */
+  rebuildOs?: { from: DesktopOs; to: DesktopOs } | null;
 }
 
 export function kitSettings(options: ConformanceKitOptions): Kit {
-  return { intervalMs: options.jobIntervalMs ?? 20, timeoutMs: options.jobTimeoutMs ?? 60_000 };
+  return {
+    intervalMs: options.jobIntervalMs ?? 20,
+    timeoutMs: options.jobTimeoutMs ?? 60_000,
+    rebuildOs: options.rebuildOs === undefined ? { from: "win10", to: "win7" } : options.rebuildOs,
+  };
 }
 
 /** Waits for a platform job and asserts it succeeded. */
@@ -75,4 +88,45 @@ export async function upstreamError(p: Promise<unknown>): Promise<UpstreamError>
     throw new Error(`expected an UpstreamError, got ${JSON.stringify(outcome.value)}`);
   expect(outcome.error).toBeInstanceOf(UpstreamError);
   return outcome.error as UpstreamError;
+}
+
+/** Polls `check` until it holds (platforms finish some effects a moment after their job). */
+export async function until(kit: Kit, what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + kit.timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${kit.timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, kit.intervalMs));
+  }
+}
+
+/** Waits for an action: its job when it has one (asserting success), then until `check` holds. */
+export async function settleAction(
+  platform: DesktopPlatform,
+  kit: Kit,
+  action: PlatformAction,
+  what: string,
+  check: () => Promise<boolean>,
+): Promise<void> {
+  expect(action).toEqual({ jobId: action.jobId === null ? null : expect.any(String) });
+  if (action.jobId !== null) await succeed(platform, kit, { jobId: action.jobId });
+  await until(kit, what, check);
+}
+
+/** Waits until the desktop reads this power state (and is no longer busy being created). */
+export function powerIs(platform: DesktopPlatform, id: string, power: PowerState) {
+  return async () => (await platform.getDesktop(id))?.power === power;
+}
+
+/**
+ * Runs `fn` while another job may hold the desktop: it either succeeds (the platform queued it,
+ * or the adapter waited the job out) or fails transient "busy" — never permanently.
+ */
+export async function busyOrDone<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (e) {
+    expect(e).toBeInstanceOf(UpstreamError);
+    expect(e).toMatchObject({ transient: true, reason: "busy" });
+    return { ok: false };
+  }
 }

@@ -2,8 +2,12 @@ import { describe } from "vitest";
 import { desktopsSuite } from "./desktops.ts";
 import { faultsSuite, rateLimitSuite } from "./faults.ts";
 import { kitSettings } from "./helpers.ts";
+import { lifecycleSuite } from "./lifecycle.ts";
 import { policiesSuite } from "./policies.ts";
+import { powerSuite } from "./power.ts";
+import { rebuildSuite } from "./rebuild.ts";
 import { resourcesSuite } from "./resources.ts";
+import { tagsSuite } from "./tags.ts";
 import type { ConformanceKitOptions, ConformanceSetup } from "./types.ts";
 import { usersSuite } from "./users.ts";
 
@@ -35,6 +39,10 @@ export function describeDesktopPlatformConformance(
     desktopsSuite(setup, kit);
     resourcesSuite(setup, kit);
     policiesSuite(setup, kit);
+    lifecycleSuite(setup, kit);
+    powerSuite(setup, kit);
+    rebuildSuite(setup, kit);
+    tagsSuite(setup, kit);
     faultsSuite(setup);
     rateLimitSuite(setup);
   });

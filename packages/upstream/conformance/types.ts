@@ -1,4 +1,4 @@
-import type { DesktopPlatform } from "../src/port.ts";
+import type { DesktopOs, DesktopPlatform } from "../src/port.ts";
 
 /**
  * A fault the platform under test must be able to play, for the next `count` calls (absent =
@@ -42,4 +42,9 @@ export interface ConformanceKitOptions {
   jobTimeoutMs?: number;
   /** Per-test timeout. Default 60 s. */
   testTimeoutMs?: number;
+  /**
+   * Two oses with images on the platform that one desktop can be rebuilt between (same OS
+   * family on most platforms). Default win10 → win7; null skips the "rebuild to another os" case.
+   */
+  rebuildOs?: { from: DesktopOs; to: DesktopOs } | null;
 }

@@ -12,7 +12,7 @@ export function usersSuite(setup: ConformanceSetup): void {
       const name = uniqueName("cu");
       expect(await platform.findUser(name)).toBeNull();
       const user = await platform.createUser(name, STRONG_PASSWORD);
-      expect(user).toEqual({ id: expect.any(String), name });
+      expect(user).toEqual({ id: expect.any(String), name, locked: false });
       expect(await platform.findUser(name)).toEqual(user);
       await platform.deleteUser(user.id);
       expect(await platform.findUser(name)).toBeNull();

@@ -3,8 +3,11 @@ import { createWsClient, seg } from "./client.ts";
 import { desktopMethods } from "./desktops.ts";
 import { flavorMethods } from "./flavors.ts";
 import { jobStatus } from "./jobs.ts";
+import { lifecycleMethods } from "./lifecycle.ts";
 import type { WorkspaceOptions } from "./options.ts";
 import { policyMethods } from "./policies.ts";
+import { powerMethods } from "./power.ts";
+import { tagMethods } from "./tags.ts";
 import type { WsJob } from "./types.ts";
 import { userMethods } from "./users.ts";
 import { volumeMethods } from "./volumes.ts";
@@ -22,11 +25,15 @@ export function createWorkspacePlatform(opts: WorkspaceOptions): WorkspacePlatfo
   const client = createWsClient(opts);
   const { call } = client;
   const canSetPassword = opts.canSetPassword ?? false;
+  const desktops = desktopMethods(call, opts);
   return {
     name: "workspace",
-    capabilities: { canSetPassword },
+    capabilities: { canSetPassword, tags: true },
     ...userMethods(call, canSetPassword),
-    ...desktopMethods(call, opts),
+    ...desktops,
+    ...lifecycleMethods(call, opts, desktops.getDesktop),
+    ...powerMethods(call, desktops.getDesktop),
+    ...tagMethods(call),
     ...flavorMethods(call),
     ...volumeMethods(call, opts.dataVolumeType ?? "SAS"),
     ...policyMethods(call, opts.policyGroupPriority ?? 1),

@@ -1,5 +1,6 @@
 import type { DesktopOs, DesktopPlatform, DesktopState, PlatformDesktop } from "../../port.ts";
 import { GIB, MIB, permanent, seg, unlessNotFound, type WsCall } from "./client.ts";
+import { desktopOs, powerState, tagRecord } from "./desktop-fields.ts";
 import type { WorkspaceOptions } from "./options.ts";
 import type { WsDesktop } from "./types.ts";
 
@@ -16,7 +17,7 @@ export function desktopMethods(call: WsCall, opts: WorkspaceOptions): DesktopMet
   const detail = (id: string) =>
     unlessNotFound(async () => {
       const data = await call<{ desktop: WsDesktop }>("get desktop", "GET", `/desktops/${seg(id)}`);
-      return toDesktop(data.desktop);
+      return toDesktop(data.desktop, opts.images);
     }, null);
 
   /** Every page of `GET /desktops` for a query, then details of the exact matches. */
@@ -84,8 +85,11 @@ function ownerNames(d: WsDesktop): string[] {
   return d.user_name ? [d.user_name, ...names] : names;
 }
 
-/** DesktopDetailInfo → PlatformDesktop: cpu is a count, memory MB → bytes, disks GB·1024³ by `volume_id`. */
-export function toDesktop(d: WsDesktop): PlatformDesktop {
+/**
+ * DesktopDetailInfo → PlatformDesktop: cpu is a count, memory MB → bytes, disks GB·1024³ by
+ * `volume_id`, power from `status`, os from `metadata["metering.image_id"]`, tags.
+ */
+export function toDesktop(d: WsDesktop, images: WorkspaceOptions["images"]): PlatformDesktop {
   const cpu = Number(d.product?.cpu);
   const memoryMb = Number(d.product?.memory);
   return {
@@ -102,6 +106,9 @@ export function toDesktop(d: WsDesktop): PlatformDesktop {
       name: v.display_name ?? v.device ?? v.volume_id,
       sizeBytes: v.size * GIB,
     })),
+    power: powerState(d),
+    os: desktopOs(d, images),
+    tags: tagRecord(d.tags),
   };
 }
 

@@ -2,6 +2,12 @@
 export interface WsUser {
   id: string;
   user_name: string;
+  locked?: boolean;
+}
+
+export interface WsTag {
+  key: string;
+  value?: string;
 }
 
 export interface WsVolume {
@@ -28,6 +34,9 @@ export interface WsDesktop {
   product?: { product_id?: string; cpu?: string; memory?: string };
   /** Detail only. */
   data_volumes?: WsVolume[];
+  /** Detail only: `metering.image_id`, `metering.imagetype`, `os_type`, … */
+  metadata?: Record<string, string>;
+  tags?: WsTag[];
 }
 
 export interface WsProduct {

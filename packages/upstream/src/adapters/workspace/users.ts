@@ -22,7 +22,7 @@ export function userMethods(call: WsCall, canSetPassword: boolean): UserMethods 
         );
         const users = data.users ?? [];
         const user = users.find((u) => u.user_name === name);
-        if (user) return { id: user.id, name: user.user_name };
+        if (user) return { id: user.id, name: user.user_name, locked: user.locked === true };
         if (users.length < 100) return null;
       }
     },
@@ -37,7 +37,7 @@ export function userMethods(call: WsCall, canSetPassword: boolean): UserMethods 
         next_login_change_password: true,
         description: "managed by deskgate",
       });
-      return { id: data.id, name };
+      return { id: data.id, name, locked: false };
     },
 
     async deleteUser(id) {
