@@ -21,6 +21,10 @@ describe("VDI power actions (BatchRunDesktops)", () => {
     const stopped = await waitJob(h, stop.body.job_id);
     expect(stopped).toMatchObject({ job_type: "operateDesktops", status: "SUCCESS" });
     expect(await detail(h, desktopId)).toMatchObject({ status: "SHUTOFF", task_status: "" });
+    expect((await h.call("GET", "/_sim/state")).body.desktops[0]).toMatchObject({
+      status: "SHUTOFF",
+      busy: null,
+    });
 
     const start2 = await act(h, [desktopId], "os-start", "SOFT");
     expect(await detail(h, desktopId)).toMatchObject({ status: "SHUTOFF", task_status: "powering-on" });

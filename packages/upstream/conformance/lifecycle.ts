@@ -136,14 +136,16 @@ export function lifecycleSuite(setup: ConformanceSetup, kit: Kit): void {
       }
     });
 
-    it("refuses more desktops than one call takes, or bad ids, permanently", async () => {
+    it("refuses more than 100 desktops in one call, permanently, before deleting any", async () => {
       const { platform } = h();
-      const many = Array.from(
-        { length: 1001 },
-        (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-      );
+      const { desktop } = await provision(platform, kit);
+      const many = [
+        desktop.id,
+        ...Array.from({ length: 100 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`),
+      ];
       const e = await upstreamError(platform.deleteDesktops(many));
       expect(e.transient).toBe(false);
+      expect((await platform.getDesktop(desktop.id))?.state).toBe("active");
     });
   });
 
