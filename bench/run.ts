@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only=accept,latency,drain,ratelimit,scale]`: deskgate's figures
+ * `pnpm bench [--quick] [--only=accept,latency,drain,ratelimit,scale,longjobs]`: deskgate's figures
  * next to floors measured in the same run (bench/README.md explains how to read them).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import { log } from "../tools/harness/time.ts";
 import { acceptFigure } from "./figures/accept.ts";
 import { drainFigure } from "./figures/drain.ts";
 import { latencyFigure } from "./figures/latency.ts";
+import { longJobsFigure } from "./figures/long-jobs.ts";
 import { rateLimitFigure } from "./figures/rate-limit.ts";
 import { scaleFigure } from "./figures/scale.ts";
 import { type Ctx, FULL, QUICK } from "./lib/context.ts";
@@ -73,6 +74,10 @@ try {
   if (want("scale") && oneWorker) {
     figures.scale = await scaleFigure(ctx, sim, oneWorker, 1);
     loadDuring.scale = load();
+  }
+  if (want("longjobs")) {
+    figures.long_jobs = await longJobsFigure(ctx);
+    loadDuring.longjobs = load();
   }
 } catch (error) {
   log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -26,7 +26,7 @@ interface Known {
 }
 
 /**
- * Drill 6: 10 000 requests from fast-check (seeded) across every REST route: bodies with
+ * Drill 6: 10 000 requests from fast-check (seeded) across every REST route (the lifecycle ones too): bodies with
  * fuzzed fields, wrong types, extra keys, malformed or oversized JSON, other methods, odd path
  * parameters, missing/wrong keys, content types, Idempotency-Keys and languages. No worker
  * runs and synchronous requests answer 202 at once. Every answer must be an envelope, none
@@ -140,6 +140,12 @@ const ROUTES = [
   { method: "POST", path: "/api/desktop/resource-update", body: "resource" },
   { method: "POST", path: "/api/desktop/policy-update", body: "policy" },
   { method: "POST", path: "/api/user/pwd-reset", body: "pwd" },
+  { method: "POST", path: "/api/desktop/delete", body: "delete" },
+  { method: "POST", path: "/api/desktop/power", body: "power" },
+  { method: "POST", path: "/api/desktop/rebuild", body: "rebuild" },
+  { method: "POST", path: "/api/user/lock", body: "lock" },
+  { method: "POST", path: "/api/user/unlock", body: "lock" },
+  { method: "POST", path: "/api/user/offboard", body: "lock" },
   { method: "GET", path: "/api/user/{username}/desktops" },
   { method: "GET", path: "/api/desktop/{desktop}/volumes" },
   { method: "GET", path: "/api/tasks/{task}" },
@@ -219,6 +225,32 @@ function caseArbitrary(known: Known): fc.Arbitrary<Case> {
       { username: field(name), password: field(fc.oneof(fc.constant(""), fc.string({ maxLength: 40 }))) },
       { requiredKeys: [] },
     ),
+    delete: fc.record(
+      {
+        desktop_uuid: field(fc.oneof(fc.constant(known.desktop), fc.uuid())),
+        delete_user_if_last: field(fc.boolean()),
+        callback_url: field(url),
+      },
+      { requiredKeys: [] },
+    ),
+    power: fc.record(
+      {
+        desktop_uuid: field(fc.oneof(fc.constant(known.desktop), fc.uuid())),
+        action: field(fc.constantFrom("start", "stop", "reboot", "hibernate")),
+        type: field(fc.constantFrom("soft", "hard", "SOFT")),
+        callback_url: field(url),
+      },
+      { requiredKeys: [] },
+    ),
+    rebuild: fc.record(
+      {
+        desktop_uuid: field(fc.oneof(fc.constant(known.desktop), fc.uuid())),
+        os: field(fc.constantFrom("win10", "win7", "kylin", "macos", "dos")),
+        callback_url: field(url),
+      },
+      { requiredKeys: [] },
+    ),
+    lock: fc.record({ username: field(name), callback_url: field(url) }, { requiredKeys: [] }),
   };
   const extraKeys = fc.dictionary(fc.string({ maxLength: 10 }), any, { maxKeys: 3 });
   const param = fc.oneof(

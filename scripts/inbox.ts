@@ -6,18 +6,25 @@ export interface ReceivedCallback {
   headers: Record<string, string>;
   body: unknown;
   verified: boolean;
+  /** The name of the secret whose signature verified, when one did. */
+  verifiedWith?: string;
 }
 
 /**
  * A tiny callback receiver for the dev stack: it verifies each callback's Standard
- * Webhooks signature over the raw bytes (as a real receiver must) and reports it.
+ * Webhooks signature over the raw bytes (as a real receiver must) with each of the named
+ * secrets it knows, and reports it.
  */
 export function startInbox(opts: {
   port: number;
-  secret: string;
+  /** Secret name → `whsec_…` secret, tried in order. */
+  secrets: Record<string, string>;
   onCallback: (callback: ReceivedCallback) => void;
 }): Promise<{ url: string; server: Server; received: ReceivedCallback[] }> {
-  const webhook = new Webhook(opts.secret);
+  const webhooks = Object.entries(opts.secrets).map(([name, secret]) => ({
+    name,
+    webhook: new Webhook(secret),
+  }));
   const received: ReceivedCallback[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -30,17 +37,20 @@ export function startInbox(opts: {
         return;
       }
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      let verified = true;
-      try {
-        webhook.verify(raw, headers);
-      } catch {
-        verified = false;
-      }
+      const verifiedWith = webhooks.find(({ webhook }) => {
+        try {
+          webhook.verify(raw, headers);
+          return true;
+        } catch {
+          return false;
+        }
+      })?.name;
+      const verified = verifiedWith !== undefined;
       let body: unknown = raw;
       try {
         body = JSON.parse(raw);
       } catch {}
-      const callback = { path: req.url ?? "/", headers, body, verified };
+      const callback = { path: req.url ?? "/", headers, body, verified, verifiedWith };
       received.push(callback);
       opts.onCallback(callback);
       res.writeHead(verified ? 204 : 401);

@@ -19,9 +19,10 @@ import {
   generateApiKey,
   resolveWebhookSecret,
   runMigrations,
+  setSigningSecret,
 } from "@deskgate/db";
 import { freePort, startEmbeddedPostgres } from "@deskgate/db/embedded";
-import { createSecretBox, serviceProcessEnv } from "@deskgate/runtime";
+import { createSecretBox, generatePassword, type SecretBox, serviceProcessEnv } from "@deskgate/runtime";
 import { generateWebhookSecret } from "@deskgate/webhooks";
 import postgres from "postgres";
 import { startInbox } from "./inbox.ts";
@@ -48,7 +49,22 @@ async function main() {
     });
     chmodSync(secretsFile, 0o600);
   }
-  const devSecrets = JSON.parse(readFileSync(secretsFile, "utf8")) as { encryptionKey: string };
+  let devSecrets = JSON.parse(readFileSync(secretsFile, "utf8")) as {
+    encryptionKey: string;
+    devDefaultPassword?: string;
+  };
+  // 1a. pwd-reset's default password (what `"password": ""` sets), one per data folder, so the
+  // docs' example works; kept beside the other dev secrets, never printed.
+  if (!devSecrets.devDefaultPassword) {
+    devSecrets = { ...devSecrets, devDefaultPassword: generatePassword() };
+    writeFileSync(secretsFile, JSON.stringify(devSecrets), { mode: 0o600 });
+  }
+  env.DESKGATE_DEFAULT_PASSWORD ??= devSecrets.devDefaultPassword;
+  // 1b. The AK/SK the simulator verifies Workspace signatures with, new on every start.
+  const vdiKeys = {
+    accessKey: `DEVAK${randomBytes(8).toString("hex").toUpperCase()}`,
+    secretKey: randomBytes(24).toString("base64url"),
+  };
   env.DESKGATE_ENCRYPTION_KEY ??= devSecrets.encryptionKey;
 
   // 2. PostgreSQL.
@@ -74,7 +90,7 @@ async function main() {
     env.DESKGATE_WEBHOOK_SECRET,
     generateWebhookSecret,
   );
-  const devKey = await ensureDevAdminKey(database.db, secretsFile);
+  const devKey = await ensureDevAdminKey(database.db, box, secretsFile);
   await database.close();
 
   // 4. Simulator.
@@ -86,10 +102,19 @@ async function main() {
       ...env,
       PORT: String(port),
       SIM_JOB_PHASE_MS: env.SIM_JOB_PHASE_MS ?? "300",
+      SIM_ACCESS_KEY: vdiKeys.accessKey,
+      SIM_SECRET_KEY: vdiKeys.secretKey,
     });
     await waitForHttp(`${simUrl}/_sim/state`);
     env.DESKGATE_VDI_URL = simUrl;
+    // The simulator checks every call's SDK-HMAC-SHA256 signature with these.
+    env.DESKGATE_VDI_AUTH = "aksk";
+    env.DESKGATE_VDI_AK = vdiKeys.accessKey;
+    env.DESKGATE_VDI_SK = vdiKeys.secretKey;
     env.DESKGATE_HPC_URL ??= simUrl;
+    // The simulator's centre answers its own http://127.0.0.1 origin as the HPC URL.
+    env.DESKGATE_UPSTREAM_ALLOWLIST ??= "127.0.0.1/32";
+    env.DESKGATE_UPSTREAM_ALLOW_HTTP ??= "true";
     env.DESKGATE_VDI_POLL_INTERVAL_MS ??= "200";
     // The simulator runs without rate limits here; real platforms keep the defaults.
     env.DESKGATE_VDI_RATE_PER_SEC ??= "0";
@@ -100,7 +125,7 @@ async function main() {
   // 5. Callback inbox (dev receivers live on 127.0.0.1, so the dev allowlist opens it).
   const inbox = await startInbox({
     port: await portOr(Number(env.INBOX_PORT ?? 8099)),
-    secret,
+    secrets: { "dev-admin key": devKey.signingSecret, global: secret },
     onCallback: (cb) => {
       const body = cb.body as { data?: Record<string, unknown>; status?: string; message?: string };
       const data = { ...body.data, ...(body.data?.password ? { password: "********" } : {}) };
@@ -114,6 +139,12 @@ async function main() {
   // 6. api and worker.
   const apiPort = await portOr(Number(env.PORT ?? 8080));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // The worker's own /metrics (0 = none, as in production).
+  const workerMetricsPort =
+    env.DESKGATE_WORKER_METRICS_PORT === "0"
+      ? 0
+      : await portOr(Number(env.DESKGATE_WORKER_METRICS_PORT ?? 9464));
+  env.DESKGATE_WORKER_METRICS_PORT = String(workerMetricsPort);
   await launch("worker", "apps/worker/src/main.ts", env);
   await launch("api", "apps/api/src/main.ts", { ...env, PORT: String(apiPort) });
   await waitForHttp(`${apiUrl}/healthz`);
@@ -122,11 +153,26 @@ async function main() {
   // Lets `pnpm deskgate …` find this stack's database while it runs.
   writeFileSync(runtimeFile, JSON.stringify({ databaseUrl: env.DATABASE_URL, apiUrl }), { mode: 0o600 });
   say("deskgate is running");
-  say(`  API        ${apiUrl}            REST (/api/...), /healthz`);
+  say(`  API        ${apiUrl}            REST (/api/...), /healthz, /readyz`);
+  say(`  Docs       ${apiUrl}/docs       the API reference (document: ${apiUrl}/openapi.json)`);
+  say(`  tRPC       ${apiUrl}/trpc       the same operations for TypeScript apps (@deskgate/client)`);
+  say(`  Ops        ${apiUrl}/ops        operator page (log in with the dev admin key)`);
+  say(`  Metrics    ${apiUrl}/metrics    the api's Prometheus metrics`);
+  say(
+    workerMetricsPort
+      ? `  Worker     http://127.0.0.1:${workerMetricsPort}/metrics    the worker's Prometheus metrics`
+      : "  Worker     no metrics port (DESKGATE_WORKER_METRICS_PORT=0)",
+  );
   say(`  Simulator  ${simUrl}            /_sim/state`);
   say(`  Inbox      ${inbox.url}/callbacks  receives and verifies callbacks (GET ${inbox.url} lists them)`);
   say(`  Database   ${databaseNote}`);
   say(`  ${devKey.line}`);
+  say(`  its callbacks' signing secret: node -p 'require("${secretsFile}").devSigningSecret'`);
+  say(
+    env.DESKGATE_DEFAULT_PASSWORD === devSecrets.devDefaultPassword
+      ? `  pwd-reset's default password ("password": ""): node -p 'require("${secretsFile}").devDefaultPassword'`
+      : `  pwd-reset's default password ("password": ""): DESKGATE_DEFAULT_PASSWORD`,
+  );
   say("");
   say("Open a desktop:");
   say(`  curl -s -X POST ${apiUrl}/api/desktop/apply -H 'content-type: application/json' \\`);
@@ -137,18 +183,39 @@ async function main() {
 }
 
 /**
- * The dev admin API key: created on a fresh data folder, printed once in full, and kept in
- * dev-secrets.json (mode 600); later starts print only its prefix. A database that lost it
- * (a new DATABASE_URL) gets the same key again.
+ * The dev admin API key and its own webhook signing secret: created on a fresh data folder,
+ * the key printed once in full, both kept in dev-secrets.json (mode 600); later starts print
+ * only the key's prefix. A database that lost them (a new DATABASE_URL) gets the same again.
  */
-async function ensureDevAdminKey(db: Db, secretsFile: string): Promise<{ key: string; line: string }> {
-  const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as { devAdminKey?: string };
+async function ensureDevAdminKey(
+  db: Db,
+  box: SecretBox,
+  secretsFile: string,
+): Promise<{ key: string; signingSecret: string; line: string }> {
+  const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as {
+    devAdminKey?: string;
+    devSigningSecret?: string;
+  };
   const fresh = !secrets.devAdminKey;
   const key = secrets.devAdminKey ?? generateApiKey();
-  if (fresh) writeFileSync(secretsFile, JSON.stringify({ ...secrets, devAdminKey: key }), { mode: 0o600 });
-  if (!(await findApiKey(db, key))) await ensureApiKey(db, { name: "dev-admin", key, scopes: ["admin"] });
+  const signingSecret = secrets.devSigningSecret ?? generateWebhookSecret();
+  if (fresh || !secrets.devSigningSecret) {
+    writeFileSync(
+      secretsFile,
+      JSON.stringify({ ...secrets, devAdminKey: key, devSigningSecret: signingSecret }),
+      {
+        mode: 0o600,
+      },
+    );
+  }
+  const row = await findApiKey(db, key);
+  if (!row) await ensureApiKey(db, { name: "dev-admin", key, scopes: ["admin"] });
+  if (!row?.sealedSigningSecret || box.open(row.sealedSigningSecret) !== signingSecret) {
+    await setSigningSecret(db, "dev-admin", box.seal(signingSecret));
+  }
   return {
     key,
+    signingSecret,
     line: fresh
       ? `dev admin key: ${key} (shown once; kept in ${secretsFile})`
       : `dev admin key: ${key.slice(0, 9)}… (see ${secretsFile})`,

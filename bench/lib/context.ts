@@ -15,6 +15,8 @@ export interface Sizes {
   rateLimitN: number;
   rateLimitSeconds: number;
   scaleWorkers: number[];
+  /** Applies of the long-jobs figure (60-s desktop jobs at R = 20 req/s: ~8 min for 1 000). */
+  longJobs: number;
 }
 
 export const FULL: Sizes = {
@@ -28,6 +30,7 @@ export const FULL: Sizes = {
   rateLimitN: 20,
   rateLimitSeconds: 15,
   scaleWorkers: [1, 2, 4],
+  longJobs: 1_000,
 };
 
 export const QUICK: Sizes = {
@@ -41,6 +44,7 @@ export const QUICK: Sizes = {
   rateLimitN: 20,
   rateLimitSeconds: 4,
   scaleWorkers: [1, 2, 4],
+  longJobs: 100,
 };
 
 export interface Ctx {

@@ -48,3 +48,23 @@ export async function floorDrain(
   const result = JSON.parse(line.slice("result ".length)) as { jobs: number; ms: number };
   return { jobsPerSec: Math.round((result.jobs / result.ms) * 1000), ms: Math.round(result.ms) };
 }
+
+/**
+ * The fair drain floor (bench/floors/apply-drain.ts): `jobs` applies' upstream calls and
+ * callbacks, no bookkeeping, against the same simulator with deskgate's settings.
+ */
+export async function fairApplyDrain(
+  env: NodeJS.ProcessEnv,
+  callbackUrl: string,
+  jobs: number,
+): Promise<{ jobsPerSec: number; ms: number }> {
+  const withCallback = { ...env, CALLBACK_URL: callbackUrl };
+  const fill = startNode("fair-fill", "bench/floors/apply-drain.ts", withCallback, ["fill", String(jobs)]);
+  await waitForLine(fill, /filled/, 120_000);
+  await fill.stop();
+  const work = startNode("fair-drain", "bench/floors/apply-drain.ts", withCallback, ["work", String(jobs)]);
+  const line = await waitForLine(work, /^result /, 610_000);
+  await work.stop();
+  const result = JSON.parse(line.slice("result ".length)) as { jobs: number; ms: number };
+  return { jobsPerSec: Math.round(((result.jobs - 1) / result.ms) * 1000), ms: Math.round(result.ms) };
+}

@@ -51,6 +51,17 @@ export function table(result: Any): string {
       ok(d.met),
     ]);
   }
+  if (f.drain?.fair_floor) {
+    const d = f.drain;
+    rows.push([
+      "  vs fair floor (same upstream calls)",
+      "",
+      mm(d.fair_floor.jobs_per_s),
+      `${d.ratio_to_fair}`,
+      d.fair_target,
+      ok(d.fair_met),
+    ]);
+  }
   if (f.rate_limit) {
     const r = f.rate_limit;
     rows.push([
@@ -99,6 +110,25 @@ export function table(result: Any): string {
         "grows with workers",
         "",
       ]);
+  }
+  if (f.long_jobs) {
+    const l = f.long_jobs;
+    rows.push([
+      `7 ${l.applies} applies, ${l.sim_desktop_job_s}-s jobs, R ${l.upstream_limit_per_s}: s`,
+      `${l.elapsed_s}`,
+      `${l.floor_s}`,
+      `${l.ratio_to_floor}`,
+      "≤ 1.2 × floor",
+      ok(l.met),
+    ]);
+    rows.push([
+      "  worker RSS MiB / calls per apply",
+      `${l.worker_rss_max_mib} / ${l.upstream_calls_per_apply}`,
+      "",
+      "",
+      "< 150 MiB",
+      "",
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(" | ");

@@ -5,10 +5,15 @@ import postgres from "postgres";
 import { type Proc, startNode, waitForHttp } from "./procs.ts";
 import { sleep, waitUntil } from "./time.ts";
 
-/** Secrets of one bench session: a random encryption key and bootstrap API key. */
+/**
+ * Secrets of one bench session: a random encryption key and bootstrap API key, and the AK/SK
+ * the simulator verifies every Workspace call's signature with (the workers get the same).
+ */
 export const secrets = {
   encryptionKey: randomBytes(32).toString("base64"),
   apiKey: `dg_${randomBytes(32).toString("base64url")}`,
+  vdiAccessKey: `SIMAK${randomBytes(8).toString("hex").toUpperCase()}`,
+  vdiSecretKey: randomBytes(24).toString("base64url"),
 };
 
 export function deskgateEnv(
@@ -23,7 +28,12 @@ export function deskgateEnv(
     DESKGATE_ENCRYPTION_KEY: secrets.encryptionKey,
     DESKGATE_BOOTSTRAP_API_KEY: secrets.apiKey,
     DESKGATE_VDI_URL: simUrl,
+    DESKGATE_VDI_AUTH: "aksk",
+    DESKGATE_VDI_AK: secrets.vdiAccessKey,
+    DESKGATE_VDI_SK: secrets.vdiSecretKey,
     DESKGATE_HPC_URL: simUrl,
+    DESKGATE_UPSTREAM_ALLOWLIST: "127.0.0.1/32", // the simulator's centre names its own origin
+    DESKGATE_UPSTREAM_ALLOW_HTTP: "true",
     DESKGATE_VDI_RATE_PER_SEC: "0",
     DESKGATE_HPC_RATE_PER_SEC: "0",
     DESKGATE_VDI_POLL_INTERVAL_MS: "10", // the simulator ends a platform job in ~2 ms
@@ -60,6 +70,8 @@ export async function startSim(jobPhaseMs: number): Promise<Sim> {
     PATH: process.env.PATH,
     PORT: String(port),
     SIM_JOB_PHASE_MS: String(jobPhaseMs),
+    SIM_ACCESS_KEY: secrets.vdiAccessKey,
+    SIM_SECRET_KEY: secrets.vdiSecretKey,
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/_sim/faults`, proc);

@@ -3,6 +3,7 @@ import type { Logger, Metrics, SecretBox } from "@deskgate/runtime";
 import type { CallbackPolicy } from "@deskgate/webhooks";
 import type { RateLimiter } from "./middleware/rate-limit.ts";
 import type { ApiKeyCache } from "./services/api-key-cache.ts";
+import type { PlatformCatalog } from "./services/platform-catalog.ts";
 import type { TaskWaiter } from "./services/task-waiter.ts";
 
 /** What the api's services need, injected at main.ts (tests pass their own). */
@@ -29,6 +30,8 @@ export interface ApiDeps {
   defaultRateLimitPerMinute: number;
   /** How long an Idempotency-Key record is kept (default 24 h). */
   idempotencyTtlSeconds: number;
+  /** Quotas and flavours read from the platform, cached, for request-time refusals (fail open). */
+  catalog: PlatformCatalog;
   /** Data disk limits of the platform, checked at request time (SPEC 4: 10–32760 GB, ≤ 10 disks). */
   diskLimits: { maxBytes: number; maxDataDisks: number };
   /** Prometheus metrics; when present, requests are counted and `/metrics` serves them. */

@@ -5,15 +5,18 @@ import {
   deleteExpiredIdempotencyRecords,
   ensureApiKey,
   ensureQueues,
+  pendingAppliesNow,
   runMigrations,
 } from "@deskgate/db";
-import { createLogger, createMetrics, createSecretBox, loadConfig } from "@deskgate/runtime";
+import { createLogger, createMetrics, createSecretBox, loadConfig, vdiAuth } from "@deskgate/runtime";
+import { createWorkspacePlatform } from "@deskgate/upstream";
 import { parseAllowlist } from "@deskgate/webhooks";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { DEFAULT_DISK_LIMITS, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from "./deps.ts";
 import { createRateLimiter } from "./middleware/rate-limit.ts";
 import { createApiKeyCache } from "./services/api-key-cache.ts";
+import { createPlatformCatalog } from "./services/platform-catalog.ts";
 import { createTaskWaiter } from "./services/task-waiter.ts";
 
 const config = loadConfig(process.env);
@@ -48,6 +51,23 @@ setInterval(() => {
   );
 }, 3_600_000).unref();
 
+// Read-only: quotas and flavours for request-time refusals. It fails fast (one try, 3 s) and
+// then open: a platform that cannot be read leaves the decision to the worker.
+const platform = createWorkspacePlatform({
+  baseUrl: config.DESKGATE_VDI_URL,
+  projectId: config.DESKGATE_VDI_PROJECT_ID,
+  auth: vdiAuth(config),
+  images: config.DESKGATE_VDI_OS_IMAGES,
+  products: { windows: config.DESKGATE_VDI_PRODUCT_WINDOWS, linux: config.DESKGATE_VDI_PRODUCT_LINUX },
+  ratePerSecond: config.DESKGATE_VDI_RATE_PER_SEC,
+  requestTimeoutMs: Math.min(3000, config.DESKGATE_UPSTREAM_TIMEOUT_MS),
+  retry: { attempts: 1 },
+});
+const catalog = createPlatformCatalog(platform, {
+  pendingApplies: () => pendingAppliesNow(database.db),
+  logger,
+});
+
 const app = createApp({
   database,
   boss,
@@ -64,6 +84,7 @@ const app = createApp({
   defaultRateLimitPerMinute: config.DESKGATE_RATE_LIMIT_PER_MINUTE,
   idempotencyTtlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS,
   diskLimits: DEFAULT_DISK_LIMITS,
+  catalog,
   metrics: config.DESKGATE_METRICS ? createMetrics("api") : undefined,
 });
 
@@ -90,6 +111,7 @@ function shutdown(signal: string) {
   server.close(async () => {
     await waiter.close();
     await apiKeys.close();
+    await platform.close();
     await boss.stop({ graceful: true, timeout: 10_000 });
     await database.close();
     process.exit(0);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_CALLBACK_URL, REQUEST_EXAMPLES } from "../src/openapi/examples.ts";
+import { createConformance, type Exchange } from "./support/conformance.ts";
 import { type Received, startReceiver } from "./support/receiver.ts";
 import { HPC_ACCOUNT, type Stack, startStack } from "./support/stack.ts";
 
@@ -10,6 +11,8 @@ import { HPC_ACCOUNT, type Stack, startStack } from "./support/stack.ts";
 let stack: Stack;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let user: { username: string; desktop_uuid: string; desktop_name: string };
+/** Every answer this suite receives, checked against /openapi.json at the end. */
+const exchanges: Exchange[] = [];
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const example = <P extends keyof typeof REQUEST_EXAMPLES>(path: P, patch: Record<string, unknown> = {}) => ({
@@ -27,7 +30,10 @@ async function callbackFor(taskId: string): Promise<Received> {
 }
 
 beforeAll(async () => {
-  [stack, receiver] = await Promise.all([startStack(), startReceiver()]);
+  [stack, receiver] = await Promise.all([
+    startStack({ onResponse: (x) => exchanges.push(x) }),
+    startReceiver(),
+  ]);
   const res = await stack.post("/api/desktop/apply", example("/api/desktop/apply"));
   const ack = (await res.json()) as { data: { task_id: string } };
   const cb = await callbackFor(ack.data.task_id);
@@ -218,11 +224,27 @@ describe("REST envelopes, byte for byte", () => {
   });
 
   it("a failed synchronous task → 422 with the platform's reason", async () => {
-    const res = await stack.post("/api/user/pwd-reset", { username: "ghost_01", password: "" });
+    // the simulator's password rule: at least three character classes
+    const res = await stack.post("/api/user/pwd-reset", {
+      username: user.username,
+      password: "alllowercase",
+    });
     expect(await res.text()).toMatch(
-      new RegExp(`^\\{"data":\\{"task_id":"${UUID}"\\},"message":".+","status":"-1"\\}$`),
+      new RegExp(
+        `^\\{"data":\\{"task_id":"${UUID}"\\},"message":"the platform refused the password: .+","status":"-1"\\}$`,
+      ),
     );
     expect(res.status).toBe(422);
+  });
+
+  it("a synchronous task that finds its object missing → 404 with the reason", async () => {
+    const res = await stack.post("/api/user/pwd-reset", { username: "ghost_01", password: "" });
+    expect(await res.text()).toMatch(
+      new RegExp(
+        `^\\{"data":\\{"task_id":"${UUID}"\\},"message":"user ghost_01 does not exist on the platform","status":"-1"\\}$`,
+      ),
+    );
+    expect(res.status).toBe(404);
   });
 
   it("Accept-Language: zh-CN → Chinese messages", async () => {
@@ -237,5 +259,43 @@ describe("REST envelopes, byte for byte", () => {
     expect(given.headers.get("x-request-id")).toBe("req-123");
     const made = await stack.get("/api/tasks/x");
     expect(made.headers.get("x-request-id")).toMatch(/.{8,}/);
+  });
+  it("every answer and callback above matches the OpenAPI document (path, status, schema)", async () => {
+    const doc = await (await fetch(`${stack.apiUrl}/openapi.json`)).json();
+    const conformance = createConformance(doc);
+    const answers = exchanges.filter((x) => x.path.startsWith("/api/"));
+    expect(new Set(answers.map((x) => x.status))).toEqual(new Set([200, 404, 422]));
+    expect(answers.map((x) => conformance.check(x)).filter(Boolean)).toEqual([]);
+
+    const kinds = new Map(
+      (await stack.database.sql<{ id: string; kind: string }[]>`select id, kind from tasks`).map((t) => [
+        t.id,
+        t.kind,
+      ]),
+    );
+    expect(receiver.received.length).toBeGreaterThan(1);
+    const callbacks = receiver.received.map((r) =>
+      conformance.checkCallback(kinds.get(String(r.body.data.task_id))!, r.body),
+    );
+    expect(callbacks.filter(Boolean)).toEqual([]);
+  });
+
+  it("the conformance check itself refuses what the document does not allow", async () => {
+    const conformance = createConformance(await (await fetch(`${stack.apiUrl}/openapi.json`)).json());
+    const bad = [
+      { method: "GET", path: "/api/tasks/x", status: 404, body: '{"data":[],"status":-1,"message":"m"}' },
+      {
+        method: "POST",
+        path: "/api/user/pwd-reset",
+        status: 200,
+        body: '{"data":{},"message":"","status":0}',
+      },
+      { method: "POST", path: "/api/nowhere", status: 200, body: "{}" },
+      { method: "GET", path: "/api/desktop/d/volumes", status: 418, body: "{}" },
+    ];
+    for (const x of bad) expect(conformance.check(x), JSON.stringify(x)).not.toBeNull();
+    expect(
+      conformance.checkCallback("desktop.apply", { data: { task_id: "nope" }, message: "", status: "0" }),
+    ).not.toBeNull();
   });
 });

@@ -110,6 +110,7 @@ describe("framework-level answers are envelopes too", () => {
       defaultRateLimitPerMinute: 10,
       idempotencyTtlSeconds: 60,
       diskLimits: DEFAULT_DISK_LIMITS,
+      catalog: stack.appDeps.catalog,
     });
     const started = Date.now();
     const res = await app.request("/api/user/x/desktops", { headers: { authorization: "Bearer dg_x" } });

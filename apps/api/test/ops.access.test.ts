@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createApiKey, getTask, schema } from "@deskgate/db";
+import { createApiKey, getTask, listAudit, schema } from "@deskgate/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csrfOf, opsGet, opsLogin, opsPost } from "./support/ops-session.ts";
 import { startStack } from "./support/stack.ts";
@@ -178,6 +178,43 @@ describe("/ops access", () => {
     const retried = await opsPost(stack.apiUrl, `/ops/tasks/${cancelled}/retry`, { csrf }, admin);
     expect(retried.headers.get("location")).toBe(`/ops/tasks/${cancelled}?done=retry`);
     expect((await getTask(stack.database.db, cancelled))?.state).toBe("queued");
+  });
+
+  it("records each action in the audit trail with who, what and how it ended; shows it on the task and /ops/audit", async () => {
+    const id = await insertTask({ state: "succeeded", finishedAt: new Date() });
+    const csrf = csrfOf(await (await opsGet(stack.apiUrl, `/ops/tasks/${id}`, admin)).text());
+    await opsPost(stack.apiUrl, `/ops/tasks/${id}/retry`, { csrf }, admin);
+    const cancelled = await insertTask({ state: "cancelled", error: "cancelled by an operator" });
+    await opsPost(stack.apiUrl, `/ops/tasks/${cancelled}/retry`, { csrf }, admin);
+
+    const [refused] = await listAudit(stack.database.db, { target: id });
+    expect(refused).toMatchObject({
+      actor: "ops:test-admin",
+      action: "task.retry",
+      target: id,
+      outcome: "refused",
+      detail: expect.stringContaining("only a failed or cancelled task can be retried"),
+    });
+    expect(refused!.at.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const [done] = await listAudit(stack.database.db, { target: cancelled });
+    expect(done).toMatchObject({
+      actor: "ops:test-admin",
+      action: "task.retry",
+      outcome: "ok",
+      detail: null,
+    });
+
+    const taskPage = await (await opsGet(stack.apiUrl, `/ops/tasks/${id}`, admin)).text();
+    expect(taskPage).toMatch(/<tr data-action="task.retry" data-outcome="refused">/);
+    const audit = await opsGet(stack.apiUrl, "/ops/audit", admin);
+    expect(audit.status).toBe(200);
+    const auditHtml = await audit.text();
+    expect(auditHtml).toContain(`<a href="/ops/tasks/${cancelled}">${cancelled}</a>`);
+    expect(auditHtml).toContain("ops:test-admin");
+    // The SQL view shows the same, newest first.
+    const rows = await stack.database.sql<{ target: string }[]>`select target from ops_audit limit 2`;
+    expect(rows.map((r) => r.target)).toEqual([cancelled, id]);
+    expect((await opsGet(stack.apiUrl, "/ops/audit")).status).toBe(401);
   });
 
   it("escapes everything it shows and never shows progress or sealed secrets", async () => {

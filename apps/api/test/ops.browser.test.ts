@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listAttempts, listDeliveries } from "@deskgate/db";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, missingChromium } from "./support/browser.ts";
 import { envelopeOf, eventually } from "./support/eventually.ts";
 import { startReceiver } from "./support/receiver.ts";
 import { startStack } from "./support/stack.ts";
@@ -14,7 +15,6 @@ import { startStack } from "./support/stack.ts";
  * callback fails, open it, press Redeliver, and see the new attempt with trigger "manual".
  * A screenshot is written to test-results/ops.png.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = fileURLToPath(new URL("../../../test-results/ops.png", import.meta.url));
 
 let stack: Awaited<ReturnType<typeof startStack>>;
@@ -22,26 +22,12 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>; // answers 500: every d
 let happy: Awaited<ReturnType<typeof startReceiver>>; // answers 204
 let browser: Browser | undefined;
 
-const MISSING_CHROMIUM =
-  `${CHROMIUM} not found: the /ops browser test needs Debian's chromium package. ` +
-  "Install it (as root) with: apt-get update && apt-get install -y chromium";
+const MISSING_CHROMIUM = missingChromium("/ops");
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) return; // the test itself fails, with MISSING_CHROMIUM
+  browser = await launchChromium();
+  if (!browser) return; // the test itself fails, with MISSING_CHROMIUM
   [stack, receiver, happy] = await Promise.all([startStack(), startReceiver(() => 500), startReceiver()]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -95,7 +81,7 @@ describe("/ops in headless Chromium", () => {
     await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, "-list.png"), fullPage: true });
 
     // Search by task id → exactly that task.
-    await page.getByPlaceholder("task id, username or desktop uuid").fill(taskId);
+    await page.getByPlaceholder("task id, username, desktop uuid, ticket or requester").fill(taskId);
     await Promise.all([page.waitForURL(/\/ops\?q=/), page.getByRole("button", { name: "Filter" }).click()]);
     const rows = page.locator("#tasks tbody tr[data-task-id]");
     expect(await rows.count()).toBe(1);

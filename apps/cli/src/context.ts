@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { join } from "node:path";
-import { connect, type Database } from "@deskgate/db";
+import { type AuditEntry, connect, type Database, recordAudit } from "@deskgate/db";
 import { createSecretBox, type SecretBox } from "@deskgate/runtime";
 import type { Output } from "./output.ts";
 
@@ -10,6 +11,8 @@ export interface CliContext {
   /** Only when an encryption key is known (needed to store HPC credentials). */
   box: SecretBox | null;
   out: Output;
+  /** Record an operator action in the audit trail, as `cli:<os user>`. */
+  audit(action: string, target: string, outcome: AuditEntry["outcome"], detail?: string): Promise<void>;
 }
 
 /**
@@ -33,14 +36,28 @@ export function openContext(
   target: { databaseUrl: string; encryptionKey?: string },
   out: Output,
 ): CliContext {
+  const database = connect(target.databaseUrl, { max: 2, applicationName: "deskgate-cli" });
+  const actor = `cli:${cliUser()}`;
   return {
-    database: connect(target.databaseUrl, { max: 2, applicationName: "deskgate-cli" }),
+    database,
     databaseUrl: target.databaseUrl,
     box: target.encryptionKey ? createSecretBox(Buffer.from(target.encryptionKey, "base64")) : null,
     out,
+    audit: (action, target, outcome, detail) =>
+      recordAudit(database.db, { actor, action, target, outcome, detail }),
   };
 }
 
 function readJson(file: string): unknown {
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
+}
+
+/** Who runs the CLI: the OS user (SUDO_USER when run through sudo). */
+function cliUser(): string {
+  if (process.env.SUDO_USER) return process.env.SUDO_USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
 }

@@ -23,14 +23,14 @@ export function createOutput(
       const cols = columns ?? Object.keys(rows[0]!);
       const cells = rows.map((r) => cols.map((c) => show(r[c])));
       const widths = cols.map((c, i) =>
-        Math.min(60, Math.max(c.length, ...cells.map((row) => row[i]!.length))),
+        Math.min(60, Math.max(header(c).length, ...cells.map((row) => row[i]!.length))),
       );
       const fmt = (values: string[]) =>
         values
           .map((v, i) => v.slice(0, widths[i]).padEnd(widths[i]!))
           .join("  ")
           .trimEnd();
-      write(`${fmt(cols.map((c) => c.toUpperCase()))}\n`);
+      write(`${fmt(cols.map(header))}\n`);
       for (const row of cells) write(`${fmt(row)}\n`);
     },
   };
@@ -41,4 +41,12 @@ function show(value: unknown): string {
   if (value instanceof Date) return value.toISOString().replace("T", " ").slice(0, 19);
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
+}
+
+/** A column's header in words: desktopUuid → DESKTOP UUID, rate-limit → RATE LIMIT. */
+export function header(column: string): string {
+  return column
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toUpperCase();
 }

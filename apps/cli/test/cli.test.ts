@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import {
   connect,
@@ -13,6 +14,7 @@ import {
   type PgBoss,
 } from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
+import { createSecretBox } from "@deskgate/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli.ts";
 
@@ -23,6 +25,7 @@ let database: Database;
 /** Only to create the queues and look at jobs: no worker runs in these tests. */
 let boss: PgBoss;
 const encryptionKey = randomBytes(32).toString("base64");
+const box = createSecretBox(Buffer.from(encryptionKey, "base64"));
 
 beforeAll(async () => {
   ({ url, drop } = await createTestDatabase());
@@ -52,6 +55,7 @@ async function cli(
       readStdin: async () => stdin,
     }),
     (t) => (stderr += t),
+    (t) => (stdout += t),
   );
   return { code, stdout, stderr };
 }
@@ -83,11 +87,15 @@ describe("deskgate CLI", () => {
   it("creates a key, shows it once, stores only its hash, lists and revokes it", async () => {
     const created = await cli(["keys", "create", "erp", "--scopes", "desktop,hpc", "--json"]);
     expect(created.code).toBe(0);
-    const { key } = JSON.parse(created.stdout) as { key: string };
+    const { key, signing_secret } = JSON.parse(created.stdout) as { key: string; signing_secret: string };
     expect(key).toMatch(/^dg_[A-Za-z0-9_-]{43}$/);
+    expect(signing_secret).toMatch(/^whsec_[A-Za-z0-9+/=]{44}$/);
     const row = await findApiKey(database.db, key);
     expect(row).toMatchObject({ name: "erp", scopes: ["desktop", "hpc"] });
     expect(JSON.stringify(row)).not.toContain(key);
+    // The secret is stored sealed only; it opens with the encryption key to what was printed.
+    expect(JSON.stringify(row)).not.toContain(signing_secret.slice(6));
+    expect(box.open(row!.sealedSigningSecret!)).toBe(signing_secret);
 
     const listed = await cli(["keys", "list"]);
     expect(listed.code).toBe(0);
@@ -95,13 +103,47 @@ describe("deskgate CLI", () => {
     expect(listed.stdout).toContain("erp");
     expect(listed.stdout).not.toContain(key);
 
-    expect((await cli(["keys", "create", "erp", "--scopes", "desktop"])).code).toBe(2);
+    const duplicate = await cli(["keys", "create", "erp", "--scopes", "desktop"]);
+    expect(duplicate.code).toBe(1); // refused, not a usage mistake: no usage text
+    expect(duplicate.stderr).toBe("deskgate: a key named erp exists already\n");
     expect((await cli(["keys", "create", "bad", "--scopes", "root"])).stderr).toContain(
       "--scopes must list some of",
     );
 
+    const rotated = await cli(["keys", "rotate-secret", "erp", "--overlap-hours", "2", "--json"]);
+    expect(rotated.code).toBe(0);
+    const next = JSON.parse(rotated.stdout) as { signing_secret: string; previous_signs_until: string };
+    expect(next.signing_secret).toMatch(/^whsec_/);
+    expect(next.signing_secret).not.toBe(signing_secret);
+    const hoursLeft = (Date.parse(next.previous_signs_until) - Date.now()) / 3_600_000;
+    expect(hoursLeft).toBeGreaterThan(1.9);
+    expect(hoursLeft).toBeLessThanOrEqual(2);
+    const rotatedRow = await findApiKey(database.db, key);
+    expect(box.open(rotatedRow!.sealedSigningSecret!)).toBe(next.signing_secret);
+    expect(box.open(rotatedRow!.sealedPreviousSigningSecret!)).toBe(signing_secret);
+    expect((await cli(["keys", "list"])).stdout).toMatch(/own \(rotating until /);
+    expect((await cli(["keys", "rotate-secret", "erp", "--overlap-hours", "-1"])).code).toBe(2);
+    const missing = await cli(["keys", "rotate-secret", "nobody"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("no active key named nobody");
+
     expect((await cli(["keys", "revoke", "erp"])).code).toBe(0);
     expect((await findApiKey(database.db, key))?.revokedAt).not.toBeNull();
+
+    // Every change, and every refusal, is in the audit trail, with who; never a secret.
+    const audit = await cli(["audit", "list", "--target", "erp", "--json"]);
+    expect(audit.code).toBe(0);
+    const events = JSON.parse(audit.stdout) as { actor: string; action: string; outcome: string }[];
+    expect(events.map((e) => `${e.action} ${e.outcome}`)).toEqual([
+      "key.revoke ok",
+      "key.rotate_secret ok",
+      "key.create refused",
+      "key.create ok",
+    ]);
+    expect(new Set(events.map((e) => e.actor))).toEqual(new Set([`cli:${userInfo().username}`]));
+    expect(audit.stdout).not.toContain("whsec_");
+    expect((await cli(["audit", "list"])).stdout).toMatch(/^AT +ACTOR +ACTION +TARGET +OUTCOME/i);
+    expect((await cli(["audit", "list", "--limit", "0"])).code).toBe(2);
   });
 
   it("adds an HPC account with its password sealed, lists and removes it", async () => {
@@ -119,7 +161,9 @@ describe("deskgate CLI", () => {
     ]);
     expect(listed.stdout).not.toContain("s3cret");
     expect((await cli(["hpc", "accounts", "remove", "lab"])).code).toBe(0);
-    expect((await cli(["hpc", "accounts", "remove", "lab"])).code).toBe(2);
+    const gone = await cli(["hpc", "accounts", "remove", "lab"]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toBe("deskgate: no HPC account named lab\n");
   });
 
   it("lists tasks with filters and search, and shows one with its steps", async () => {
@@ -147,6 +191,33 @@ describe("deskgate CLI", () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain("create_user");
     expect(shown.stdout).toMatch(/state +succeeded/);
+  });
+
+  it("finds tasks by approval ticket (--ticket, exact) and by ticket or requester in --search", async () => {
+    const ticketed = randomUUID();
+    const sibling = randomUUID();
+    await database.sql`insert into tasks (id, kind, state, request, ticket_id, requester) values
+      (${ticketed}, 'desktop.apply', 'succeeded', '{}', 'ITSM-4711', 'alice@example.com'),
+      (${sibling}, 'desktop.delete', 'queued', '{}', 'ITSM-4711', 'bob@example.com'),
+      (${randomUUID()}, 'desktop.apply', 'queued', '{}', 'ITSM-47110', null)`;
+    const list = async (...args: string[]) =>
+      (
+        JSON.parse((await cli(["tasks", "list", ...args, "--json"])).stdout) as {
+          id: string;
+          ticketId: string;
+        }[]
+      )
+        .map((t) => t.id)
+        .sort();
+    expect(await list("--ticket", "ITSM-4711")).toEqual([ticketed, sibling].sort());
+    expect(await list("--ticket", "ITSM-4711", "--kind", "desktop.delete")).toEqual([sibling]);
+    expect(await list("--search", "ITSM-4711")).toEqual([ticketed, sibling].sort());
+    expect(await list("--search", "alice@example.com")).toEqual([ticketed]);
+    const table = await cli(["tasks", "list", "--ticket", "ITSM-4711"]);
+    expect(table.stdout).toContain("ITSM-4711");
+    const shown = await cli(["tasks", "show", ticketed]);
+    expect(shown.stdout).toMatch(/ticket +ITSM-4711/);
+    expect(shown.stdout).toMatch(/requester +alice@example.com/);
   });
 
   it("retries a failed task: queued again, failure cleared, other progress kept, job enqueued", async () => {
@@ -220,5 +291,102 @@ describe("deskgate CLI", () => {
     const unknown = await spawnCli(["frobnicate", "now"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("deskgate tasks list");
+  });
+
+  it("follows the CLI conventions: help and --version exit 0, per-command help, usage errors exit 2 naming the flag", async () => {
+    for (const args of [["--help"], ["-h"], ["help"]]) {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).toBe(0);
+      expect(r.stdout).toContain("deskgate tasks list [--state S]");
+      expect(r.stdout).toContain("deskgate --version");
+      expect(r.stderr).toBe("");
+    }
+    const version = await cli(["--version"]);
+    expect(version).toMatchObject({ code: 0, stdout: "deskgate 0.1.0\n" });
+    for (const args of [
+      ["tasks", "list", "--help"],
+      ["help", "tasks", "list"],
+      ["tasks", "list", "-h"],
+    ]) {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).toBe(0);
+      expect(r.stdout).toMatch(/^usage: deskgate tasks list \[--state S\]/);
+      expect(r.stdout).not.toContain("keys create"); // that command's help only
+    }
+    expect((await cli(["hpc", "accounts", "add", "--help"])).stdout).toContain("--access-key AK");
+    // No command at all: the overview on stderr, exit 2.
+    expect(await cli([])).toMatchObject({ code: 2, stdout: "" });
+
+    const usage = async (args: string[], message: string) => {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toContain(`deskgate: ${message}`);
+      expect(r.stderr).toMatch(/usage: deskgate |deskgate — operator CLI/);
+      expect(r.stdout).toBe("");
+    };
+    await usage(["tasks", "list", "--stat", "failed"], "unknown flag --stat (did you mean --state?)");
+    await usage(
+      ["tasks", "list", "--state", "bogus"],
+      '--state must be one of queued, running, succeeded, failed, cancelled (got "bogus")',
+    );
+    await usage(["tasks", "list", "--kind", "desktop.nope"], "--kind must be one of desktop.apply");
+    await usage(
+      ["tasks", "list", "--limit", "abc"],
+      '--limit must be a whole number from 1 to 1000 (got "abc")',
+    );
+    await usage(["tasks", "list", "--limit", "5000"], "--limit must be a whole number from 1 to 1000");
+    await usage(["tasks", "list", "--state"], "--state needs a value");
+    await usage(["audit", "list", "--limit", "1.5"], "--limit must be a whole number");
+    await usage(["tasks", "show", "not-a-uuid"], '<task_id> must be a uuid (got "not-a-uuid")');
+    await usage(["tasks", "retry", "1234"], "<task_id> must be a uuid");
+    await usage(["callbacks", "redeliver", "x"], "<delivery_id|task_id> must be a uuid");
+    await usage(["tasks", "show"], "missing <task_id>");
+    await usage(["keys", "list", "--scopes", "admin"], "unknown flag --scopes");
+    await usage(["keys", "list", "extra"], "unexpected argument: extra");
+    await usage(
+      ["tasks", "frobnicate"],
+      "unknown command: tasks frobnicate (tasks takes: list, show, retry, cancel)",
+    );
+    await usage(["help", "nothing"], "unknown command: nothing");
+  });
+
+  it("says not found with exit 1 and no usage, never shows SQL, and writes readable table headers", async () => {
+    const id = randomUUID();
+    const missing = await cli(["tasks", "show", id]);
+    expect(missing).toMatchObject({ code: 1, stdout: "", stderr: `deskgate: no task ${id}\n` });
+    const revoke = await cli(["keys", "revoke", "nobody"]);
+    expect(revoke).toMatchObject({ code: 1, stderr: "deskgate: no active key named nobody\n" });
+    expect((await cli(["callbacks", "redeliver", id])).code).toBe(1);
+    // A search the database cannot answer in a column (a uuid-typed comparison) still gives words.
+    const wide = await cli(["tasks", "list", "--search", "'; select 1; --"]);
+    expect(wide.stderr).not.toMatch(/select|Failed query|params:/i);
+    // A database that is not there: one line, no SQL, exit 1.
+    let stderr = "";
+    const code = await runCli(
+      ["tasks", "list"],
+      () => ({
+        target: { databaseUrl: "postgres://nobody@127.0.0.1:1/none", encryptionKey },
+        write: () => {},
+        readStdin: async () => "",
+      }),
+      (t) => (stderr += t),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^deskgate: cannot reach the database \(DATABASE_URL\): /);
+    expect(stderr).not.toMatch(/select|Failed query|\n.+\n/i);
+
+    // Column headers in words.
+    const [task] = await database.sql<{ id: string }[]>`
+      insert into tasks (id, kind, state, request)
+      values (${randomUUID()}, 'desktop.apply', 'queued', '{}'::jsonb) returning id`;
+    const listed = await cli(["tasks", "list"]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      /^ID +KIND +STATE +USERNAME +DESKTOP UUID +TICKET ID +ATTEMPTS +CREATED AT +ERROR\n/,
+    );
+    expect(listed.stdout).toContain(task!.id);
+    expect((await cli(["keys", "list"])).stdout).toMatch(
+      /^NAME +PREFIX +SCOPES +RATE LIMIT PER MINUTE +SIGNING SECRET/,
+    );
   });
 });

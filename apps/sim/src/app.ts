@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { mountIam } from "./auth/index.ts";
 import type { SimContext } from "./context.ts";
 import { mountControl } from "./control.ts";
 import { ApiError, scnetBody, VDI } from "./errors.ts";
@@ -15,6 +16,7 @@ export function buildApp(ctx: SimContext, reset: () => void): Hono {
     await next();
   });
   mountControl(app, ctx, reset);
+  mountIam(app, ctx);
   mountVdi(app, ctx);
   mountScnet(app, ctx);
   app.notFound((c) =>
@@ -29,7 +31,7 @@ export function buildApp(ctx: SimContext, reset: () => void): Hono {
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.body, error.status);
     console.error("simulator: unhandled error", error);
-    if (/^\/(ac|hpc)\//.test(c.req.path)) return c.json(scnetBody("10001"), 500);
+    if (/^\/(ac|hpc|api)\//.test(c.req.path)) return c.json(scnetBody("10001"), 500);
     return c.json({ error_code: VDI.injected, error_msg: "Internal server error." }, 500);
   });
   return app;

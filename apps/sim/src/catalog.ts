@@ -1,3 +1,4 @@
+import { SIM_CREDENTIALS } from "./options.ts";
 /** Seed data: the images and products (flavours) every simulator starts with (UPSTREAM-VDI 8.5). */
 
 export type SimOs = "win7" | "win10" | "kylin" | "macos";
@@ -120,14 +121,21 @@ export function imageView(image: ImageEntry) {
  * VDI adapter needs (base URL, project, token, os → image, default products). Data only —
  * the simulator shares no code with the adapters it tests.
  */
-export function simConnection(baseUrl: string) {
+export function simConnection(
+  baseUrl: string,
+  credentials: { accessKey: string; secretKey: string } = SIM_CREDENTIALS,
+) {
   return {
     baseUrl,
     projectId: "sim-project",
-    token: "sim-token",
+    // AK/SK signing, verified by the simulator on every call
+    auth: { mode: "aksk" as const, accessKey: credentials.accessKey, secretKey: credentials.secretKey },
     images: Object.fromEntries(
       Object.entries(SIM_IMAGES).map(([os, image]) => [os, image.image_id]),
     ) as Record<SimOs, string>,
     products: { windows: "workspace.x86.c2m4.windows", linux: "workspace.x86.c2m4.linux" },
   };
 }
+
+/** The upstream URL policy that lets the adapter use the centre's answer (this simulator's own http://127.0.0.1 origin). */
+export const SIM_URL_POLICY = { allowlist: "127.0.0.1/32", allowHttp: true } as const;

@@ -1,3 +1,4 @@
+import type { IamToken } from "./auth/index.ts";
 import { Faults } from "./faults.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { mulberry32, type Rng } from "./random.ts";
@@ -9,6 +10,9 @@ export interface Stats {
   by_route: Record<string, number>;
   throttled: number;
   faults_injected: number;
+  /** Requests refused by the gateway's auth check (401 APIGW.0301). */
+  auth_rejected: number;
+  iam_tokens_issued: number;
 }
 
 /** What every route handler shares. `state` is replaced on reset, so read it per request. */
@@ -19,6 +23,8 @@ export interface SimContext {
   scheduler: Scheduler;
   stats: Stats;
   jitter: Rng;
+  /** IAM tokens issued; like real IAM tokens they outlive a platform reset. */
+  iamTokens: Map<string, IamToken>;
 }
 
 export function createContext(options: ResolvedOptions): SimContext {
@@ -29,6 +35,7 @@ export function createContext(options: ResolvedOptions): SimContext {
     scheduler: new Scheduler(),
     stats: emptyStats(),
     jitter: jitterRng(options.seed),
+    iamTokens: new Map(),
   };
 }
 
@@ -47,7 +54,14 @@ export function phaseMs(ctx: SimContext): number {
 }
 
 function emptyStats(): Stats {
-  return { requests: 0, by_route: {}, throttled: 0, faults_injected: 0 };
+  return {
+    requests: 0,
+    by_route: {},
+    throttled: 0,
+    faults_injected: 0,
+    auth_rejected: 0,
+    iam_tokens_issued: 0,
+  };
 }
 
 function jitterRng(seed: number): Rng {

@@ -1,3 +1,4 @@
+import { SIM_CREDENTIALS } from "./options.ts";
 import { createSim } from "./sim.ts";
 
 /** `pnpm start`: the simulator as a process, configured by environment variables. */
@@ -18,7 +19,20 @@ const sim = createSim({
   jobPhaseMs: intEnv("SIM_JOB_PHASE_MS", undefined, 1, 3_600_000),
   seed: intEnv("SIM_SEED", undefined, 0, 2 ** 32 - 1),
   projectId: process.env.SIM_PROJECT_ID || undefined,
-  authToken: process.env.SIM_AUTH_TOKEN || undefined,
+  authToken: process.env.SIM_AUTH_TOKEN ?? undefined,
+  accessKey: process.env.SIM_ACCESS_KEY || undefined,
+  secretKey: process.env.SIM_SECRET_KEY || undefined,
+  securityToken: process.env.SIM_SECURITY_TOKEN || undefined,
+  iamUsers: process.env.SIM_IAM_PASSWORD
+    ? [
+        {
+          domain: process.env.SIM_IAM_DOMAIN || SIM_CREDENTIALS.iamUser.domain,
+          user: process.env.SIM_IAM_USER || SIM_CREDENTIALS.iamUser.user,
+          password: process.env.SIM_IAM_PASSWORD,
+        },
+      ]
+    : undefined,
+  iamTokenTtlMs: intEnv("SIM_IAM_TOKEN_TTL_MS", undefined, 1, 7 * 86_400_000),
 });
 
 const server = await sim.listen(port, host);

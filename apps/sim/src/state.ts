@@ -141,6 +141,8 @@ export interface TokenRecord {
   token: string;
   user: string;
   orgId: string;
+  /** "0" is the platform-level ("ac") token: it works for the AC APIs, not for a cluster's. */
+  clusterId: string;
   expiresAt: number;
 }
 

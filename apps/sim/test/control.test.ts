@@ -50,7 +50,14 @@ describe("control surface and conventions", () => {
       tokens_issued: 0,
     });
     expect(empty.policy_groups).toHaveLength(1);
-    expect(empty.stats).toEqual({ requests: 0, by_route: {}, throttled: 0, faults_injected: 0 });
+    expect(empty.stats).toEqual({
+      requests: 0,
+      by_route: {},
+      throttled: 0,
+      faults_injected: 0,
+      auth_rejected: 0,
+      iam_tokens_issued: 0,
+    });
     expect((await h.vdi("GET", "/products")).body.total_count).toBe(12);
     await createUser(h, "sara");
   });

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { type Harness, start } from "./helpers.ts";
 
@@ -12,9 +13,15 @@ async function login(h: Harness): Promise<string> {
   expect(res.body).toMatchObject({
     code: "0",
     msg: "success",
-    data: [{ clusterId: "11112", clusterName: "sim-cluster" }],
+    data: [
+      { clusterId: "0", clusterName: "ac", token: expect.any(String) },
+      { clusterId: "11112", clusterName: "sim-cluster", token: expect.any(String) },
+      { clusterId: "11113", clusterName: "sim-cluster-2", token: expect.any(String) },
+    ],
   });
-  return res.body.data[0].token;
+  // the platform-level token (listed first) is refused by cluster APIs
+  expect((await h.scnet("GET", VNC, res.body.data[0].token)).body.code).toBe("10008");
+  return res.body.data[1].token;
 }
 
 describe("SCNet", () => {
@@ -87,9 +94,35 @@ describe("SCNet", () => {
 
     const renewed = await h.scnet("POST", "/ac/openapi/v2/tokens/next", token);
     expect(renewed.body.code).toBe("0");
-    const fresh: string = renewed.body.data[0].token;
+    const fresh: string = renewed.body.data[1].token;
     expect(fresh).not.toBe(token);
     expect((await h.scnet("PUT", VNC, fresh)).body.code).toBe("0");
     expect((await h.scnet("POST", "/ac/openapi/v2/tokens/next", token)).body.code).toBe("10008");
+  });
+
+  it("v3 AK/SK login: HMAC-SHA256(SK, {accessKey,timestamp,user}) gives the same per-cluster list", async () => {
+    const h = await start();
+    const sign = (timestamp: string, sk = "hpc-sk") =>
+      createHmac("sha256", sk)
+        .update(JSON.stringify({ accessKey: "hpc-ak", timestamp, user: "hpcuser" }))
+        .digest("hex");
+    const now = String(Math.floor(Date.now() / 1000));
+    const v3 = (timestamp: string, signature: string) =>
+      h.call("POST", "/api/user/v3/tokens", undefined, {
+        user: "hpcuser",
+        accessKey: "hpc-ak",
+        timestamp,
+        signature,
+      });
+    const res = await v3(now, sign(now));
+    expect(res.body.code).toBe("0");
+    expect(res.body.data.map((t: { clusterId: string }) => t.clusterId)).toEqual(["0", "11112", "11113"]);
+    expect((await h.scnet("GET", VNC, res.body.data[1].token)).body.code).toBe("0");
+    expect((await v3(now, sign(now, "wrong"))).body.code).toBe("10008");
+    const stale = String(Math.floor(Date.now() / 1000) - 3600);
+    expect((await v3(stale, sign(stale))).body.code).toBe("10008");
+    expect((await h.call("POST", "/api/user/v3/tokens", undefined, { user: "hpcuser" })).body.code).toBe(
+      "10003",
+    );
   });
 });

@@ -2,6 +2,7 @@ import type { Database, PgBoss } from "@deskgate/db";
 import type { Logger, Metrics, SecretBox } from "@deskgate/runtime";
 import type { DesktopPlatform, HpcPlatform } from "@deskgate/upstream";
 import type { Deliverer, DeliveryAttemptResult } from "@deskgate/webhooks";
+import type { ParkContext } from "./platform-job.ts";
 import type { TaskWrites } from "./writes.ts";
 
 /** Everything a job handler may use, injected at main.ts (tests pass their own). */
@@ -38,4 +39,11 @@ export interface WorkerDeps {
   metrics?: Metrics;
   /** Within a task run: its held-back bookkeeping writes (`heldWrites`); absent elsewhere. */
   writes?: TaskWrites;
+  /**
+   * Within a task run that may park on a platform job (not its rollback): the task's current
+   * wait. Absent: platform jobs are polled in place.
+   */
+  parking?: ParkContext;
+  /** This process's wait watcher (told when a task parks, so it looks sooner). */
+  waitWatcher?: { nudge(): void };
 }

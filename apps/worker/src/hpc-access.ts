@@ -1,7 +1,7 @@
 import { type HpcAccountRow, loadHpcAccount, storeHpcToken, storeHpcUrl } from "@deskgate/db";
 import { isUpstreamError, UpstreamError } from "@deskgate/upstream";
 import type { WorkerDeps } from "./deps.ts";
-import { TaskFailure } from "./failure.ts";
+import { notFound, TaskFailure } from "./failure.ts";
 
 /**
  * An HPC account's token and HPC base URL, kept in `hpc_accounts` (token sealed). A call that
@@ -17,7 +17,7 @@ export interface HpcAccess {
 export async function hpcAccess(deps: WorkerDeps, name: string): Promise<HpcAccess> {
   const { db } = deps.database;
   const account = await loadHpcAccount(db, name);
-  if (!account) throw new TaskFailure(`HPC account ${name} is not known to deskgate`);
+  if (!account) throw notFound(`HPC account ${name} is not known to deskgate`);
   let token = account.sealedToken ? deps.box.open(account.sealedToken) : null;
   let hpcUrl = account.hpcUrl;
 
@@ -26,21 +26,20 @@ export async function hpcAccess(deps: WorkerDeps, name: string): Promise<HpcAcce
     await storeHpcToken(db, name, { sealedToken: deps.box.seal(t.token), clusterId: t.clusterId });
   };
   const login = async () => {
-    if (!account.sealedPassword) {
-      throw new TaskFailure(`HPC account ${name} has no password: access-key accounts are not supported yet`);
+    const who = { user: account.platformUser, orgId: account.orgId, cluster: account.cluster };
+    if (account.accessKey && account.sealedAccessSecret) {
+      const secretKey = deps.box.open(account.sealedAccessSecret);
+      return keep(await deps.hpc.getToken({ ...who, accessKey: account.accessKey, secretKey }));
     }
-    await keep(
-      await deps.hpc.getToken({
-        user: account.platformUser,
-        password: deps.box.open(account.sealedPassword),
-        orgId: account.orgId,
-      }),
-    );
+    if (!account.sealedPassword) {
+      throw new TaskFailure(`HPC account ${name} has neither a password nor an access key`);
+    }
+    await keep(await deps.hpc.getToken({ ...who, password: deps.box.open(account.sealedPassword) }));
   };
   const renew = async () => {
     if (!token) return login();
     try {
-      await keep(await deps.hpc.renewToken(token));
+      await keep(await deps.hpc.renewToken(token, account.cluster));
     } catch (e) {
       if (isAuth(e)) return login();
       throw e;

@@ -1,5 +1,5 @@
 import { connect, createBoss, resolveWebhookSecret, runMigrations } from "@deskgate/db";
-import { createLogger, createMetrics, createSecretBox, loadConfig } from "@deskgate/runtime";
+import { createLogger, createMetrics, createSecretBox, loadConfig, vdiAuth } from "@deskgate/runtime";
 import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
 import {
   createDeliverer,
@@ -33,7 +33,7 @@ const box = createSecretBox(config.DESKGATE_ENCRYPTION_KEY);
 const platform = createWorkspacePlatform({
   baseUrl: config.DESKGATE_VDI_URL,
   projectId: config.DESKGATE_VDI_PROJECT_ID,
-  token: config.DESKGATE_VDI_TOKEN,
+  auth: vdiAuth(config),
   images: config.DESKGATE_VDI_OS_IMAGES,
   products: { windows: config.DESKGATE_VDI_PRODUCT_WINDOWS, linux: config.DESKGATE_VDI_PRODUCT_LINUX },
   canSetPassword: config.DESKGATE_VDI_SET_PASSWORD,
@@ -42,6 +42,10 @@ const platform = createWorkspacePlatform({
 });
 const hpc = createScnetPlatform({
   baseUrl: config.DESKGATE_HPC_URL,
+  urlPolicy: {
+    allowlist: config.DESKGATE_UPSTREAM_ALLOWLIST,
+    allowHttp: config.DESKGATE_UPSTREAM_ALLOW_HTTP,
+  },
   ratePerSecond: config.DESKGATE_HPC_RATE_PER_SEC,
   requestTimeoutMs: config.DESKGATE_UPSTREAM_TIMEOUT_MS,
 });

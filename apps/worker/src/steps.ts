@@ -1,10 +1,12 @@
-import { beginStep, endStep } from "@deskgate/db";
+import { beginStep, endStep, markStepWaiting } from "@deskgate/db";
 import { isUpstreamError } from "@deskgate/upstream";
+import { Park } from "./platform-job.ts";
 import type { TaskWrites } from "./writes.ts";
 
 /**
  * Run one named step of a task and record it (start, end, outcome, upstream request id).
- * The step's function may return a short detail for the record. The records go through
+ * The step's function may return a short detail for the record. A step whose task parks
+ * stays open, and the resumed run carries on with the same record. The records go through
  * `writes` (held back until the next upstream call during a task run).
  */
 export async function runStep<T>(
@@ -23,6 +25,12 @@ export async function runStep<T>(
     await writes.write((db) => endStep(db, stepId, "ok", { detail: describe?.(value) }));
     return value;
   } catch (e) {
+    if (e instanceof Park) {
+      // the step goes on, in the same row, when the task resumes
+      const detail = `platform job ${e.platformJobId} is running; the task is parked until it ends`;
+      await writes.write((db) => markStepWaiting(db, stepId, detail));
+      throw e;
+    }
     const upstreamRequestId = isUpstreamError(e) ? (e.requestId ?? undefined) : undefined;
     await writes.write((db) =>
       endStep(db, stepId, "failed", {

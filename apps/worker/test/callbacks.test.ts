@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  createApiKey,
   finishWithCallback,
   getDelivery,
   getTask,
   insertTask,
   listAttempts,
   listDeliveries,
+  rotateSigningSecret,
   schema,
 } from "@deskgate/db";
 import {
@@ -160,29 +162,64 @@ describe("callback delivery", () => {
     }
   });
 
-  it("per-key signing secrets: the key's secret and, during rotation, the previous one both sign", async () => {
-    const current = generateWebhookSecret();
-    const previous = generateWebhookSecret();
-    const keyId = randomUUID();
-    await h.database.db.insert(schema.apiKeys).values({
-      id: keyId,
-      name: `k-${keyId}`,
-      keyHash: keyId,
-      prefix: "dg_test",
+  it("per-key signing secrets: the key's own secret signs; a rotation's overlap signs with both, then only the new", async () => {
+    const first = generateWebhookSecret();
+    const second = generateWebhookSecret();
+    const name = `k-${randomUUID()}`;
+    const { id: keyId } = await createApiKey(h.database.db, {
+      name,
       scopes: ["desktop"],
-      sealedSigningSecret: h.box.seal(current),
-      sealedPreviousSigningSecret: h.box.seal(previous),
+      sealedSigningSecret: h.box.seal(first),
     });
-    const rx = await receiver([200]);
+    const rx = await receiver([200, 200, 200]);
     try {
-      const delivery = await finishedTask(rx.url, keyId);
+      const signaturesOf = async (n: number) => {
+        const delivery = await finishedTask(rx.url, keyId);
+        await rx.received(n);
+        await waitDelivery(delivery.id, "delivered");
+        return rx.requests[n - 1]!;
+      };
+      const own = await signaturesOf(1);
+      expect(String(own.headers["webhook-signature"]).split(" ")).toHaveLength(1);
+      expect(verify(first, own).data.task_id).toBeTruthy();
+      expect(() => verify(h.webhookSecret, own)).toThrow();
+
+      expect(await rotateSigningSecret(h.database.db, name, h.box.seal(second), 3_600_000)).not.toBeNull();
+      const during = await signaturesOf(2);
+      expect(String(during.headers["webhook-signature"]).split(" ")).toHaveLength(2);
+      expect(verify(second, during).data.task_id).toBeTruthy();
+      expect(verify(first, during).data.task_id).toBeTruthy();
+
+      await h.database
+        .sql`update api_keys set previous_signing_secret_expires_at = now() - interval '1 second' where id = ${keyId}`;
+      const after = await signaturesOf(3);
+      expect(String(after.headers["webhook-signature"]).split(" ")).toHaveLength(1);
+      expect(verify(second, after).data.task_id).toBeTruthy();
+      expect(() => verify(first, after)).toThrow();
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it("a key without a secret of its own signs with the global one, and with both during its first rotation", async () => {
+    const name = `k-${randomUUID()}`;
+    const { id: keyId } = await createApiKey(h.database.db, { name, scopes: ["desktop"] });
+    const rx = await receiver([200, 200]);
+    try {
+      const before = await finishedTask(rx.url, keyId);
       await rx.received(1);
-      await waitDelivery(delivery.id, "delivered");
-      const r = rx.requests[0]!;
-      expect(String(r.headers["webhook-signature"]).split(" ")).toHaveLength(2);
-      expect(verify(current, r).data.task_id).toBeTruthy();
-      expect(verify(previous, r).data.task_id).toBeTruthy();
-      expect(() => verify(h.webhookSecret, r)).toThrow();
+      await waitDelivery(before.id, "delivered");
+      expect(verify(h.webhookSecret, rx.requests[0]!).data.task_id).toBeTruthy();
+
+      const own = generateWebhookSecret();
+      expect(await rotateSigningSecret(h.database.db, name, h.box.seal(own), 3_600_000)).not.toBeNull();
+      expect(await rotateSigningSecret(h.database.db, "no-such-key", h.box.seal(own), 1000)).toBeNull();
+      const during = await finishedTask(rx.url, keyId);
+      await rx.received(2);
+      await waitDelivery(during.id, "delivered");
+      const r = rx.requests[1]!;
+      expect(verify(own, r).data.task_id).toBeTruthy();
+      expect(verify(h.webhookSecret, r).data.task_id).toBeTruthy();
     } finally {
       await rx.close();
     }

@@ -12,8 +12,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SimState } from "./support/harness.ts";
 
 /**
- * Crash safety of apply, with the worker as a real separate process killed with SIGKILL
- * at representative steps (as soon as the step's row appears in task_steps, i.e. around its
+ * Crash safety of apply (and of an offboarding), with the worker as a real separate process killed with SIGKILL
+ * at representative steps (a wait on a platform job parks the task, so a kill there leaves it parked for
+ * the next worker's watcher) (as soon as the step's row appears in task_steps, i.e. around its
  * upstream call). pg-boss notices the dead worker through the heartbeat (10 s, supervisor
  * every 5 s) and the next worker process resumes from the recorded progress.
  */
@@ -182,10 +183,96 @@ it("apply killed with SIGKILL at create_user, create_desktop and wait_desktop: o
   expect(payload.data.desktop_uuid).toBe(
     state.desktops.find((d) => d.user_name === `${group}_01`)?.desktop_id,
   );
-  // every kill landed inside its step: each step has a row the killed run left unfinished
+  // the kills at create_user and create_desktop landed inside their step: each has a row the
+  // killed run left unfinished. wait_desktop parks the task (no slot, nothing to kill): the
+  // kill there takes the worker away while the task waits, and the next worker's watcher
+  // resumes it — one wait_desktop row, ended ok.
   const killed = await database.sql<{ name: string }[]>`
     select distinct name from task_steps where task_id = ${taskId} and outcome = 'running'`;
-  expect(killed.map((r) => r.name).sort()).toEqual(["create_desktop", "create_user", "wait_desktop"]);
+  expect(killed.map((r) => r.name).sort()).toEqual(["create_desktop", "create_user"]);
+  const waits = await database.sql<{ outcome: string }[]>`
+    select outcome from task_steps where task_id = ${taskId} and name = 'wait_desktop'`;
+  expect(waits.map((w) => w.outcome)).toEqual(["ok"]);
   const runs = await database.sql<{ n: number }[]>`select attempts as n from tasks where id = ${taskId}`;
-  expect(runs[0]!.n).toBe(4); // three killed runs and the one that finished
+  expect(runs[0]!.n).toBeGreaterThanOrEqual(4); // two killed runs, the parking run, its resumes
+});
+
+it("offboard killed with SIGKILL at lock_user, delete_desktops and wait_deleted: one delete, everything gone, one callback", {
+  timeout: 420_000,
+}, async () => {
+  const applyId = randomUUID();
+  await database.db.transaction(async (tx) => {
+    await insertTask(tx, {
+      id: applyId,
+      kind: "desktop.apply",
+      request: { username: "leaver", os: "win10" },
+      callbackUrl: null,
+    });
+    await enqueue(boss, tx, "desktop.apply", { task_id: applyId });
+  });
+  let worker = startWorkerProcess();
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+    const t = await getTask(database.db, applyId);
+    if (t?.state === "succeeded" || t?.state === "failed") break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const applied = await getTask(database.db, applyId);
+  expect(applied?.state, applied?.error ?? "").toBe("succeeded");
+  const { username, desktop_uuid } = applied!.result as { username: string; desktop_uuid: string };
+  await kill(worker);
+  const before = received.length;
+  const batchDeletes = async () =>
+    (await simState()).stats.by_route["POST /v2/{p}/desktops/batch-delete"] ?? 0;
+  const deletesBefore = await batchDeletes();
+
+  const taskId = randomUUID();
+  await database.db.transaction(async (tx) => {
+    await insertTask(tx, {
+      id: taskId,
+      kind: "user.offboard",
+      request: { username, callback_url: receiverUrl },
+      callbackUrl: receiverUrl,
+    });
+    await enqueue(boss, tx, "user.offboard", { task_id: taskId });
+  });
+  const steps = ["lock_user", "delete_desktops", "wait_deleted"];
+  for (const [i, step] of steps.entries()) {
+    const after = await lastStepId(taskId);
+    worker = startWorkerProcess();
+    await stepAppears(taskId, steps.slice(i), after);
+    if (step === "wait_deleted") await new Promise((r) => setTimeout(r, 300)); // mid-wait: the platform job runs
+    await kill(worker);
+  }
+
+  worker = startWorkerProcess();
+  const deadline = Date.now() + 120_000;
+  while (received.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const task = await getTask(database.db, taskId);
+  expect(task?.state, task?.error ?? "").toBe("succeeded");
+  await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up
+  await kill(worker);
+
+  const state = await simState();
+  expect(state.users.find((u) => u.user_name === username)).toBeUndefined();
+  expect(state.desktops.find((d) => d.desktop_id === desktop_uuid)).toBeUndefined();
+  expect(await batchDeletes()).toBe(deletesBefore + 1);
+  expect(received).toHaveLength(before + 1);
+  const payload = new Webhook(secret).verify(
+    received.at(-1)!.body,
+    received.at(-1)!.headers as Record<string, string>,
+  ) as {
+    data: { task_id: string; removed: { desktops: { desktop_uuid: string }[]; user: boolean } };
+    status: string;
+  };
+  expect(payload.status).toBe("0");
+  expect(payload.data.task_id).toBe(taskId);
+  expect(payload.data.removed.desktops.map((d) => d.desktop_uuid)).toEqual([desktop_uuid]);
+  expect(payload.data.removed.user).toBe(true);
+  const mirrored = await database.sql`select 1 from desktops where desktop_uuid = ${desktop_uuid}
+    union all select 1 from vdi_users where username = ${username}`;
+  expect(mirrored).toHaveLength(0);
+  // lock_user and delete_desktops were killed inside; wait_deleted parked (see the apply test)
+  const killed = await database.sql<{ name: string }[]>`
+    select distinct name from task_steps where task_id = ${taskId} and outcome = 'running'`;
+  expect(killed.map((r) => r.name).sort()).toEqual(["delete_desktops", "lock_user"]);
 });

@@ -16,6 +16,12 @@ export const ErrorCodes = {
   not_found: { http: 404, en: "Not found", zh: "资源不存在" },
   method_not_allowed: { http: 405, en: "Method not allowed", zh: "不支持的请求方法" },
   conflict: { http: 409, en: "Conflict", zh: "请求冲突" },
+  /** The platform's quota cannot hold what the request would make (message: the quota). */
+  quota_exceeded: {
+    http: 409,
+    en: "The platform's quota cannot hold this request",
+    zh: "平台配额不足,无法满足该请求",
+  },
   payload_too_large: { http: 413, en: "The request body is too large", zh: "请求体过大" },
   idempotency_mismatch: {
     http: 422,

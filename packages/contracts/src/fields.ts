@@ -47,3 +47,58 @@ export const Username = z
   });
 
 export const TaskId = z.uuid({ error: "must be a task id (UUID)" });
+
+/**
+ * Approval metadata (issue 14): the approval workflow's ticket and who asked, on every POST.
+ * Kept on the task (searchable on /ops and in the CLI), on a desktop an apply makes, echoed in
+ * the callback, and pushed to the platform as desktop tags where it has them.
+ */
+export const TicketId = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(64, { error: "must be at most 64 characters" })
+  .regex(NO_CONTROL_CHARACTERS, { error: "must not contain control characters" });
+
+export const Requester = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(128, { error: "must be at most 128 characters" })
+  .regex(NO_CONTROL_CHARACTERS, { error: "must not contain control characters" });
+
+/** The optional approval fields every POST body takes (spread into its object schema). */
+export const ApprovalFields = {
+  ticket_id: TicketId.optional(),
+  requester: Requester.optional(),
+};
+
+/** The same fields as a callback echoes them (only those the request carried). */
+export const ApprovalEcho = {
+  ticket_id: z.string().optional(),
+  requester: z.string().optional(),
+};
+
+/** A request's approval metadata, whatever its kind (null when absent). */
+export function approvalOf(request: unknown): { ticketId: string | null; requester: string | null } {
+  const r = (request ?? {}) as { ticket_id?: unknown; requester?: unknown };
+  return {
+    ticketId: typeof r.ticket_id === "string" ? r.ticket_id : null,
+    requester: typeof r.requester === "string" ? r.requester : null,
+  };
+}
+
+/** The longest lease an apply may set: about five years. */
+export const LEASE_MAX_DAYS = 1826;
+
+/**
+ * A lease's end (issue 14): an ISO 8601 timestamp with its offset (`2027-01-31T18:00:00Z`),
+ * in the future and at most LEASE_MAX_DAYS ahead.
+ */
+export const LeaseExpiry = z.iso
+  .datetime({
+    offset: true,
+    error: "must be an ISO 8601 timestamp with a time zone (e.g. 2027-01-31T18:00:00Z)",
+  })
+  .refine((v) => Date.parse(v) > Date.now(), { error: "must be in the future" })
+  .refine((v) => Date.parse(v) <= Date.now() + LEASE_MAX_DAYS * 86_400_000, {
+    error: `must be at most ${LEASE_MAX_DAYS} days ahead`,
+  });

@@ -1,6 +1,9 @@
 export * from "./callbacks.ts";
 export * from "./desktop/apply.ts";
+export * from "./desktop/delete.ts";
 export * from "./desktop/policy-update.ts";
+export * from "./desktop/power.ts";
+export * from "./desktop/rebuild.ts";
 export * from "./desktop/resource-update.ts";
 export * from "./desktop/volumes.ts";
 export * from "./envelope.ts";
@@ -10,4 +13,6 @@ export * from "./hpc/vnc.ts";
 export * from "./jobs.ts";
 export * from "./tasks.ts";
 export * from "./user/desktops.ts";
+export * from "./user/lock.ts";
+export * from "./user/offboard.ts";
 export * from "./user/pwd-reset.ts";

@@ -9,7 +9,11 @@ import { z } from "zod";
  * safe. `heartbeatSeconds: 10` with the 5-second supervisor lets pg-boss notice a killed
  * worker within ~15 s. `expireInSeconds` bounds a job that hangs.
  */
-export const TaskJob = z.object({ task_id: z.uuid() });
+export const TaskJob = z.object({
+  task_id: z.uuid(),
+  /** Set on the job that resumes a parked task: only it may run the task (tasks.resume_token). */
+  resume_token: z.uuid().optional(),
+});
 export type TaskJob = z.infer<typeof TaskJob>;
 
 /** `manual`: an operator's redelivery (one immediate attempt, trigger "manual"), not the schedule. */
@@ -61,7 +65,13 @@ export const JobCatalog = {
   "desktop.apply": { payload: TaskJob, policy: upstreamTask },
   "desktop.resource_update": { payload: TaskJob, policy: upstreamTask },
   "desktop.policy_update": { payload: TaskJob, policy: quickTask },
+  "desktop.delete": { payload: TaskJob, policy: upstreamTask },
+  "desktop.power": { payload: TaskJob, policy: upstreamTask },
+  "desktop.rebuild": { payload: TaskJob, policy: upstreamTask },
   "user.pwd_reset": { payload: TaskJob, policy: quickTask },
+  "user.lock": { payload: TaskJob, policy: quickTask },
+  "user.unlock": { payload: TaskJob, policy: quickTask },
+  "user.offboard": { payload: TaskJob, policy: upstreamTask },
   "hpc.vnc_open": { payload: TaskJob, policy: quickTask },
   "hpc.vnc_list": { payload: TaskJob, policy: quickTask },
   "hpc.vnc_close": { payload: TaskJob, policy: quickTask },

@@ -61,10 +61,40 @@ export const ConfigSchema = z.object({
     },
   ),
   DESKGATE_CALLBACK_ALLOWLIST: z.string().default(""),
+  /**
+   * URLs an upstream hands out (SCNet's hpcUrls) pass the callbacks' address policy with this
+   * allowlist of their own (host names, IPs, CIDRs); http only with DESKGATE_UPSTREAM_ALLOW_HTTP.
+   */
+  DESKGATE_UPSTREAM_ALLOWLIST: z.string().default(""),
+  DESKGATE_UPSTREAM_ALLOW_HTTP: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
   DESKGATE_BOOTSTRAP_API_KEY: optionalString,
   DESKGATE_DEFAULT_PASSWORD: optionalString,
   DESKGATE_VDI_URL: z.url({ message: "must be an http(s) URL" }).default(DEFAULT_SIM_URL),
   DESKGATE_VDI_PROJECT_ID: z.string().default("sim-project"),
+  /**
+   * How deskgate authenticates to Workspace: `aksk` (SDK-HMAC-SHA256 request signing, Huawei's
+   * recommendation), `password` (IAM user token), `agency` (IAM assume_role token) or `token`
+   * (a fixed X-Auth-Token, never renewed). The AK/SK defaults are the bundled simulator's.
+   */
+  DESKGATE_VDI_AUTH: z
+    .enum(["aksk", "password", "agency", "token"], { error: "must be aksk, password, agency or token" })
+    .default("aksk"),
+  DESKGATE_VDI_AK: z.string().min(1).default("sim-ak"),
+  DESKGATE_VDI_SK: z.string().min(1).default("sim-sk"),
+  /** Set with a temporary AK/SK (STS): sent and signed as X-Security-Token. */
+  DESKGATE_VDI_SECURITY_TOKEN: optionalString,
+  /** IAM endpoint for password/agency, e.g. https://iam.cn-north-4.myhuaweicloud.com. */
+  DESKGATE_VDI_IAM_URL: optionalString.pipe(z.url({ message: "must be an http(s) URL" }).optional()),
+  DESKGATE_VDI_IAM_DOMAIN: optionalString,
+  DESKGATE_VDI_IAM_USER: optionalString,
+  DESKGATE_VDI_IAM_PASSWORD: optionalString,
+  /** agency mode: the account that delegated Workspace to the IAM user, and the agency's name. */
+  DESKGATE_VDI_AGENCY_DOMAIN: optionalString,
+  DESKGATE_VDI_AGENCY_NAME: optionalString,
+  /** token mode only. */
   DESKGATE_VDI_TOKEN: z.string().default("sim-token"),
   DESKGATE_VDI_OS_IMAGES: OsImages,
   /** The platform offers the simulator's set-password extension (real Workspace does not). */
@@ -124,7 +154,15 @@ export class ConfigError extends Error {
 /** Parse the environment; on failure throw one clear line per bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = ConfigSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const missing = missingForVdiAuth(parsed.data);
+    if (missing.length === 0) return parsed.data;
+    throw new ConfigError(
+      missing.map(
+        (name) => `${name} (unset): is required with DESKGATE_VDI_AUTH=${parsed.data.DESKGATE_VDI_AUTH}`,
+      ),
+    );
+  }
   const lines = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? "?");
     const value = env[name];
@@ -135,5 +173,53 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 function isSecretName(name: string): boolean {
-  return /KEY|SECRET|PASSWORD|TOKEN|DATABASE_URL/.test(name);
+  return /KEY|SECRET|PASSWORD|TOKEN|DATABASE_URL|_AK$|_SK$/.test(name);
+}
+
+const IAM_NEEDS = [
+  "DESKGATE_VDI_IAM_URL",
+  "DESKGATE_VDI_IAM_DOMAIN",
+  "DESKGATE_VDI_IAM_USER",
+  "DESKGATE_VDI_IAM_PASSWORD",
+] as const;
+const AGENCY_NEEDS = [...IAM_NEEDS, "DESKGATE_VDI_AGENCY_DOMAIN", "DESKGATE_VDI_AGENCY_NAME"] as const;
+
+function missingForVdiAuth(config: Config): string[] {
+  const needs =
+    config.DESKGATE_VDI_AUTH === "password"
+      ? IAM_NEEDS
+      : config.DESKGATE_VDI_AUTH === "agency"
+        ? AGENCY_NEEDS
+        : [];
+  return needs.filter((name) => !config[name]);
+}
+
+/** The Workspace adapter's `auth` option from the configuration (shape of @deskgate/upstream's WorkspaceAuth). */
+export function vdiAuth(config: Config) {
+  const iam = {
+    iamUrl: config.DESKGATE_VDI_IAM_URL ?? "",
+    domain: config.DESKGATE_VDI_IAM_DOMAIN ?? "",
+    user: config.DESKGATE_VDI_IAM_USER ?? "",
+    password: config.DESKGATE_VDI_IAM_PASSWORD ?? "",
+  };
+  switch (config.DESKGATE_VDI_AUTH) {
+    case "aksk":
+      return {
+        mode: "aksk" as const,
+        accessKey: config.DESKGATE_VDI_AK,
+        secretKey: config.DESKGATE_VDI_SK,
+        ...(config.DESKGATE_VDI_SECURITY_TOKEN ? { securityToken: config.DESKGATE_VDI_SECURITY_TOKEN } : {}),
+      };
+    case "password":
+      return { mode: "password" as const, ...iam };
+    case "agency":
+      return {
+        mode: "agency" as const,
+        ...iam,
+        agencyDomain: config.DESKGATE_VDI_AGENCY_DOMAIN ?? "",
+        agencyName: config.DESKGATE_VDI_AGENCY_NAME ?? "",
+      };
+    case "token":
+      return { mode: "token" as const, token: config.DESKGATE_VDI_TOKEN };
+  }
 }

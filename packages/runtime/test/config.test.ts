@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, ConfigSchema, loadConfig } from "../src/config.ts";
+import { ConfigError, ConfigSchema, loadConfig, vdiAuth } from "../src/config.ts";
 
 const key = randomBytes(32).toString("base64");
 
@@ -74,5 +74,62 @@ describe("loadConfig", () => {
     const { readFileSync } = await import("node:fs");
     const example = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
     for (const name of Object.keys(ConfigSchema.shape)) expect(example).toMatch(new RegExp(`^${name}=`, "m"));
+  });
+
+  it("Workspace auth: AK/SK by default (the simulator's), each mode's settings required and mapped", () => {
+    expect(vdiAuth(loadConfig({ DESKGATE_ENCRYPTION_KEY: key }))).toEqual({
+      mode: "aksk",
+      accessKey: "sim-ak",
+      secretKey: "sim-sk",
+    });
+    expect(
+      vdiAuth(
+        loadConfig({
+          DESKGATE_ENCRYPTION_KEY: key,
+          DESKGATE_VDI_AK: "AK1",
+          DESKGATE_VDI_SK: "SK1",
+          DESKGATE_VDI_SECURITY_TOKEN: "sts",
+        }),
+      ),
+    ).toEqual({ mode: "aksk", accessKey: "AK1", secretKey: "SK1", securityToken: "sts" });
+    let error: unknown;
+    try {
+      loadConfig({
+        DESKGATE_ENCRYPTION_KEY: key,
+        DESKGATE_VDI_AUTH: "agency",
+        DESKGATE_VDI_IAM_URL: "https://iam.example.com",
+        DESKGATE_VDI_IAM_PASSWORD: "hunter2-secret",
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).lines).toEqual([
+      "DESKGATE_VDI_IAM_DOMAIN (unset): is required with DESKGATE_VDI_AUTH=agency",
+      "DESKGATE_VDI_IAM_USER (unset): is required with DESKGATE_VDI_AUTH=agency",
+      "DESKGATE_VDI_AGENCY_DOMAIN (unset): is required with DESKGATE_VDI_AUTH=agency",
+      "DESKGATE_VDI_AGENCY_NAME (unset): is required with DESKGATE_VDI_AUTH=agency",
+    ]);
+    expect(() => loadConfig({ DESKGATE_ENCRYPTION_KEY: key, DESKGATE_VDI_AUTH: "basic" })).toThrow(
+      /DESKGATE_VDI_AUTH \("basic"\): must be aksk, password, agency or token/,
+    );
+    expect(() => loadConfig({ DESKGATE_ENCRYPTION_KEY: key, DESKGATE_VDI_SK: "" })).toThrow(
+      /DESKGATE_VDI_SK \(set\)/,
+    );
+    const password = loadConfig({
+      DESKGATE_ENCRYPTION_KEY: key,
+      DESKGATE_VDI_AUTH: "password",
+      DESKGATE_VDI_IAM_URL: "https://iam.example.com",
+      DESKGATE_VDI_IAM_DOMAIN: "acme",
+      DESKGATE_VDI_IAM_USER: "deskgate",
+      DESKGATE_VDI_IAM_PASSWORD: "pw",
+    });
+    expect(vdiAuth(password)).toEqual({
+      mode: "password",
+      iamUrl: "https://iam.example.com",
+      domain: "acme",
+      user: "deskgate",
+      password: "pw",
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { describe } from "vitest";
+import { catalogSuite } from "./catalog.ts";
 import { desktopsSuite } from "./desktops.ts";
 import { faultsSuite, rateLimitSuite } from "./faults.ts";
 import { kitSettings } from "./helpers.ts";
@@ -38,6 +39,7 @@ export function describeDesktopPlatformConformance(
     usersSuite(setup);
     desktopsSuite(setup, kit);
     resourcesSuite(setup, kit);
+    catalogSuite(setup, kit);
     policiesSuite(setup, kit);
     lifecycleSuite(setup, kit);
     powerSuite(setup, kit);

@@ -58,6 +58,29 @@ export function rebuildSuite(setup: ConformanceSetup, kit: Kit): void {
       expect((await settle(platform, kit, desktop.id)).id).toBe(desktop.id);
     });
 
+    it("finds a rebuild job again by desktop and start time (a request whose answer was lost)", async () => {
+      const { platform } = h();
+      const { desktop } = await provision(platform, kit);
+      const other = await provision(platform, kit);
+      const since = new Date(Date.now() - 120_000);
+      const job = await platform.rebuildDesktop(desktop.id);
+      expect(await platform.findRebuildJob(desktop.id, since)).toBe(job.jobId);
+      expect(await platform.findRebuildJob(other.desktop.id, since)).toBeNull();
+      expect(await platform.findRebuildJob(desktop.id, new Date(Date.now() + 600_000))).toBeNull();
+      await succeed(platform, kit, job);
+    });
+
+    it("lists a running job as pending in one batched check, and no longer once it ended", async () => {
+      const { platform } = h();
+      const { desktop } = await provision(platform, kit);
+      const job = await platform.rebuildDesktop(desktop.id);
+      const other = "00000000-0000-4000-8000-000000000000";
+      expect([...(await platform.pendingJobs([job.jobId, other]))]).toEqual([job.jobId]);
+      await succeed(platform, kit, job);
+      expect(await platform.pendingJobs([job.jobId])).toEqual(new Set());
+      expect(await platform.pendingJobs([])).toEqual(new Set());
+    });
+
     it("refuses an os without an image, and an unknown desktop, permanently", async () => {
       const { platform } = h();
       const { desktop } = await provision(platform, kit);

@@ -1,9 +1,12 @@
-/** An SCNet (Sugon AC OpenAPI v2) account deskgate acts for. */
-export interface HpcCredentials {
-  user: string;
-  password: string;
-  orgId: string;
-}
+/**
+ * An SCNet (Sugon AC OpenAPI) account deskgate acts for: a password (v2 `tokens`) or an AK/SK
+ * (v3 `tokens`, SCNet's recommendation). `cluster` (id or name) picks the token of that
+ * cluster; without it, the first one that is not the platform-level token (clusterId 0, "ac").
+ */
+export type HpcCredentials = { user: string; orgId: string; cluster?: string | null } & (
+  | { password: string }
+  | { accessKey: string; secretKey: string }
+);
 
 export interface HpcToken {
   token: string;
@@ -34,7 +37,8 @@ export interface HpcVncSession {
 export interface HpcPlatform {
   readonly name: string;
   getToken(credentials: HpcCredentials): Promise<HpcToken>;
-  renewToken(token: string): Promise<HpcToken>;
+  /** `tokens/next`; `cluster` as in HpcCredentials. */
+  renewToken(token: string, cluster?: string | null): Promise<HpcToken>;
   /** The region's enabled HPC base URL. */
   discoverHpcUrl(token: string): Promise<string>;
   /** Create the user's session, or get the existing one (one per user). */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { LookupFunction } from "node:net";
 import { Agent, request, errors as undiciErrors } from "undici";
 import { UpstreamError } from "./errors.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -8,6 +9,8 @@ export interface JsonResponse {
   body: unknown;
   requestId: string | null;
   retryAfterMs: number | null;
+  /** A response header (first value), by lower-case name. */
+  header?(name: string): string | null;
 }
 
 /**
@@ -20,17 +23,27 @@ export class JsonHttpClient {
   readonly #timeoutMs: number;
   readonly #limiter: RateLimiter;
 
-  constructor(opts: { timeoutMs: number; limiter: RateLimiter; connections?: number }) {
+  constructor(opts: {
+    timeoutMs: number;
+    limiter: RateLimiter;
+    connections?: number;
+    lookup?: LookupFunction;
+  }) {
     this.#timeoutMs = opts.timeoutMs;
     this.#limiter = opts.limiter;
-    this.#agent = new Agent({ connections: opts.connections ?? 32, keepAliveTimeout: 10_000 });
+    this.#agent = new Agent({
+      connections: opts.connections ?? 32,
+      keepAliveTimeout: 10_000,
+      ...(opts.lookup ? { connect: { lookup: opts.lookup } } : {}),
+    });
   }
 
   async call(
     method: string,
     url: string,
     headers: Record<string, string>,
-    body?: unknown,
+    /** The JSON text to send, exactly (signers hash these bytes). */
+    body?: string,
   ): Promise<JsonResponse> {
     await this.#limiter.take();
     // undici checks its own timeouts on a coarse (~0.5 s) clock: the signal makes the bound exact.
@@ -46,7 +59,7 @@ export class JsonHttpClient {
           ...headers,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
@@ -64,6 +77,7 @@ export class JsonHttpClient {
         body: parsed,
         requestId: headerValue(res.headers["x-request-id"]),
         retryAfterMs: parseRetryAfter(headerValue(res.headers["retry-after"])),
+        header: (name) => headerValue(res.headers[name.toLowerCase()]),
       };
     } catch (e) {
       throw transportError(signal.aborted ? signal.reason : e, method, url);
@@ -94,6 +108,16 @@ function transportError(e: unknown, method: string, url: string): UpstreamError 
     e instanceof undiciErrors.BodyTimeoutError ||
     (e instanceof Error && e.name === "TimeoutError");
   const message = e instanceof Error ? e.message : String(e);
+  const blocked = [e, (e as { cause?: unknown })?.cause].find(
+    (x) => (x as { code?: unknown } | null)?.code === "ERR_BLOCKED_BY_POLICY",
+  );
+  if (blocked) {
+    return new UpstreamError({
+      message: `${method} ${path} refused by the upstream address policy: ${(blocked as Error).message}`,
+      transient: false,
+      reason: "invalid",
+    });
+  }
   return new UpstreamError({
     message: timeout ? `${method} ${path} timed out` : `${method} ${path} failed: ${message}`,
     transient: true,

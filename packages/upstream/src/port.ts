@@ -50,6 +50,18 @@ export interface PlatformFlavor {
   memoryBytes: number;
 }
 
+/**
+ * What the platform's quotas count, in deskgate's units (bytes, not GB). Workspace:
+ * general_instances, cores, Memory, volumes, volume_gigabytes, users.
+ */
+export type QuotaResource = "desktops" | "vcpus" | "memoryBytes" | "volumes" | "volumeBytes" | "users";
+
+/** The account's quotas: how much of each resource it may hold and holds now (limit < 0: unlimited). */
+export type PlatformQuotas = Partial<Record<QuotaResource, { limit: number; used: number }>>;
+
+/** An amount of each resource (what one new desktop takes). */
+export type QuotaAmounts = Partial<Record<QuotaResource, number>>;
+
 export interface PlatformLimits {
   /** Data disks: bytes, granularity and count. */
   diskMinBytes: number;
@@ -149,6 +161,11 @@ export interface DesktopPlatform {
    * one running already answers transient "busy".
    */
   rebuildDesktop(desktopId: string, opts?: { os?: DesktopOs }): Promise<{ jobId: string }>;
+  /**
+   * The id of a rebuild job of this desktop that began at or after `since`, or null: how a
+   * task whose rebuild request got no answer (a crash, a timeout) finds out whether it left.
+   */
+  findRebuildJob(desktopId: string, since: Date): Promise<string | null>;
 
   // tags (only with capabilities.tags)
   /** The desktop's tags; an unknown desktop is a permanent "not_found". */
@@ -161,6 +178,10 @@ export interface DesktopPlatform {
   // flavours and resize
   /** The flavours this desktop can be resized to (not including its current one). */
   resizeTargets(desktopId: string): Promise<PlatformFlavor[]>;
+  /** The flavours a desktop of flavour `flavorId` can be resized to (not including it). */
+  flavorTargets(flavorId: string): Promise<PlatformFlavor[]>;
+  /** Every flavour the platform offers (what new desktops get, what desktops run). */
+  flavors(): Promise<PlatformFlavor[]>;
   /** Stops the desktop, changes its flavour; `flavorId` from `resizeTargets`. */
   resizeDesktop(desktopId: string, flavorId: string): Promise<{ jobId: string }>;
 
@@ -174,5 +195,20 @@ export interface DesktopPlatform {
   getPolicy(desktop: PlatformDesktop): Promise<DesktopPolicy>;
   setPolicy(desktop: PlatformDesktop, policy: DesktopPolicy): Promise<void>;
 
+  // quotas (read-only: the api reads them, cached, to refuse at request time what cannot fit)
+  /** The account's quotas as the platform counts them now (only the resources it reports). */
+  quotas(): Promise<PlatformQuotas>;
+  /**
+   * What one new desktop of `os` takes from the quotas: one desktop, its flavour's vCPUs and
+   * memory (absent when the platform does not list that flavour), its system disk. Not its user.
+   */
+  desktopFootprint(os: DesktopOs): Promise<QuotaAmounts>;
+
   getJob(jobId: string): Promise<JobStatus>;
+  /**
+   * Which of these platform jobs are still pending (waiting or running), in as few calls as
+   * the platform allows: the worker checks every parked task's job at once with it. A job it
+   * does not report is looked at again with `getJob`, so it may err towards "not pending".
+   */
+  pendingJobs(jobIds: readonly string[]): Promise<Set<string>>;
 }

@@ -1,4 +1,4 @@
-import { createSim, type SimOptions, simConnection } from "@deskgate/sim";
+import { createSim, randomSimCredentials, type SimOptions, simConnection } from "@deskgate/sim";
 import type { ConformanceFault, ConformanceHarness, ConformanceOptions } from "../conformance/index.ts";
 import { createWorkspacePlatform, type WorkspaceOptions } from "../src/index.ts";
 
@@ -46,11 +46,19 @@ export function simFault(f: ConformanceFault): Record<string, unknown> {
 export async function workspaceOnSim(
   options: ConformanceOptions & Partial<WorkspaceOptions> = {},
   sim: SimOptions = {},
-): Promise<ConformanceHarness & { url: string; platform: ReturnType<typeof createWorkspacePlatform> }> {
-  const server = await createSim({ jobPhaseMs: 10, ...sim }).listen(0);
+): Promise<
+  ConformanceHarness & {
+    url: string;
+    /** What a second adapter on this simulator needs (its AK/SK included). */
+    connection: ReturnType<typeof simConnection>;
+    platform: ReturnType<typeof createWorkspacePlatform>;
+  }
+> {
+  const credentials = randomSimCredentials();
+  const server = await createSim({ jobPhaseMs: 10, ...credentials, ...sim }).listen(0);
   const control = simControl(server.url);
   const platform = createWorkspacePlatform({
-    ...simConnection(server.url),
+    ...simConnection(server.url, credentials),
     requestTimeoutMs: 1000,
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
     canSetPassword: sim.setPasswordExtension ?? true,
@@ -58,6 +66,7 @@ export async function workspaceOnSim(
   });
   return {
     url: server.url,
+    connection: simConnection(server.url, credentials),
     platform,
     faults: { inject: (f) => control.faults(simFault(f)), clear: () => control.faults({}) },
     async stats() {

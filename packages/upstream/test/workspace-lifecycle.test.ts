@@ -1,4 +1,4 @@
-import { SIM_IMAGES, simConnection } from "@deskgate/sim";
+import { SIM_IMAGES } from "@deskgate/sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { provision, succeed, uniqueName } from "../conformance/helpers.ts";
 import { createWorkspacePlatform } from "../src/index.ts";
@@ -122,7 +122,7 @@ describe("Workspace adapter: lifecycle on the wire", () => {
     const { desktop } = await provision(h.platform, kit);
     expect(desktop.os).toBe("win10");
     const narrow = createWorkspacePlatform({
-      ...simConnection(h.url),
+      ...h.connection,
       images: { win7: SIM_IMAGES.win7.image_id },
     });
     try {

@@ -115,9 +115,7 @@ describe("Workspace adapter specifics", () => {
   it("the create race: two processes creating one group both end up using it", async () => {
     const h = await start();
     const other = createWorkspacePlatform({
-      baseUrl: h.url,
-      projectId: "sim-project",
-      token: "sim-token",
+      ...h.connection,
       images: {},
       products: { windows: "x", linux: "y" },
       retry: { baseDelayMs: 5, maxDelayMs: 20 },

@@ -9,6 +9,6 @@ export {
   type DelivererOptions,
   type DeliveryRequest,
 } from "./deliverer.ts";
-export type { Resolver } from "./guarded-lookup.ts";
+export { createGuardedLookup, type Resolver, systemResolver } from "./guarded-lookup.ts";
 export { nextRetryDelaySec, RETRY_SCHEDULE_SECONDS, scaledRetryDelaySec } from "./retry-schedule.ts";
 export { generateWebhookSecret, signatureHeader, webhookHeaders } from "./signing.ts";

@@ -24,6 +24,25 @@ export const REQUEST_EXAMPLES = {
     "data-access": false,
   },
   "/api/user/pwd-reset": { username: EXAMPLE_USER, password: "" },
+  "/api/desktop/delete": {
+    desktop_uuid: EXAMPLE_DESKTOP_UUID,
+    delete_user_if_last: true,
+    callback_url: EXAMPLE_CALLBACK_URL,
+  },
+  "/api/user/lock": { username: EXAMPLE_USER },
+  "/api/user/unlock": { username: EXAMPLE_USER },
+  "/api/desktop/power": {
+    desktop_uuid: EXAMPLE_DESKTOP_UUID,
+    action: "reboot",
+    type: "soft",
+    callback_url: EXAMPLE_CALLBACK_URL,
+  },
+  "/api/desktop/rebuild": {
+    desktop_uuid: EXAMPLE_DESKTOP_UUID,
+    os: "win10",
+    callback_url: EXAMPLE_CALLBACK_URL,
+  },
+  "/api/user/offboard": { username: EXAMPLE_USER, callback_url: EXAMPLE_CALLBACK_URL },
 } as const;
 
 export const RESPONSE_EXAMPLES = {
@@ -41,6 +60,16 @@ export const RESPONSE_EXAMPLES = {
   },
   pwdReset: {
     data: { task_id: EXAMPLE_TASK_ID, username: EXAMPLE_USER, password: "Xk7#pL9@qR2!mN4v" },
+    message: "",
+    status: "0",
+  },
+  locked: {
+    data: {
+      task_id: EXAMPLE_TASK_ID,
+      username: EXAMPLE_USER,
+      locked: true,
+      note: "the user can no longer sign in to any desktop",
+    },
     message: "",
     status: "0",
   },
@@ -62,5 +91,24 @@ export const RESPONSE_EXAMPLES = {
     message: "",
   },
   postFailure: { data: {}, message: "xxx", status: "-1" },
+  /** Issue 13.4: the platform's quota cannot hold the desktop (decided at request time). */
+  quotaExceeded: {
+    data: {},
+    message:
+      "the platform's quota cannot hold this desktop: desktops quota 100, used 98, 2 more taken by 2 accepted apply(s) it does not show yet; a win10 desktop needs 1",
+    status: "-1",
+  },
+  /** SPEC 2.2 / 4: cpu/memory no product of the desktop's resize list has. */
+  noSuchProduct: {
+    data: {},
+    message: `cpu/memory: no product has 3 vCPU and 4294967296 bytes of memory for desktop ${EXAMPLE_DESKTOP_UUID} (now 2 vCPU / 4294967296 bytes); available: 2 vCPU / 8589934592 bytes (8 GiB), 4 vCPU / 8589934592 bytes (8 GiB), 4 vCPU / 17179869184 bytes (16 GiB)`,
+    status: "-1",
+  },
+  /** A synchronous task that found the user it names missing on the platform. */
+  syncNotFound: {
+    data: { task_id: EXAMPLE_TASK_ID },
+    message: "user xxx_09 does not exist on the platform",
+    status: "-1",
+  },
   getFailure: { data: [], status: -1, message: "xxx" },
 } as const;

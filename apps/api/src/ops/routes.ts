@@ -5,8 +5,10 @@ import {
   getDelivery,
   getTaskDetail,
   listAttempts,
+  listAudit,
   listTasks,
   type OperatorResult,
+  recordAudit,
   requestRedelivery,
   retryTask,
 } from "@deskgate/db";
@@ -18,6 +20,7 @@ import type { ApiDeps } from "../deps.ts";
 import { authenticate } from "../middleware/auth.ts";
 import { createOpsSessions, type OpsSession, type OpsSessions } from "./session.ts";
 import {
+  auditPage,
   forbiddenPage,
   type Html,
   loginPage,
@@ -41,6 +44,7 @@ export function registerOps(app: Hono, deps: ApiDeps, sessions: OpsSessions = cr
 
 export const OPS_COOKIE = "deskgate_ops";
 const LIST_LIMIT = 100;
+const AUDIT_LIMIT = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface OpsVars {
@@ -209,10 +213,16 @@ export function createOpsApp(deps: ApiDeps, sessions: OpsSessions): Hono<{ Varia
     if (c.req.query("done") === "retry" || c.req.query("done") === "cancel") {
       wait = detail.task.state === "queued" || detail.task.state === "running";
     }
+    const audit = await listAudit(db, { target: [id, ...detail.deliveries.map((d) => d.id)], limit: 100 });
     return render(
       c,
-      taskPage(chrome(c), { detail, csrf: sessions.csrfToken(c.get("session")), notice, wait }),
+      taskPage(chrome(c), { detail, audit, csrf: sessions.csrfToken(c.get("session")), notice, wait }),
     );
+  });
+
+  ops.get("/audit", async (c) => {
+    const events = await listAudit(db, { limit: AUDIT_LIMIT });
+    return render(c, auditPage(chrome(c), { events, limit: AUDIT_LIMIT }));
   });
 
   ops.post("/tasks/:id/retry", (c) => taskAction(c, "retry", retryTask));
@@ -222,6 +232,7 @@ export function createOpsApp(deps: ApiDeps, sessions: OpsSessions): Hono<{ Varia
     const id = c.req.param("id") ?? "";
     if (!UUID.test(id)) return render(c, messagePage(chrome(c), "Not found", `No task ${id}.`), 404);
     const result = await run(db, deps.boss, id);
+    await auditAction(c, `task.${action}`, id, result);
     deps.logger.info({ task_id: id, key_name: c.get("keyName"), action, ok: result.ok }, "ops action");
     return c.redirect(`/ops/tasks/${id}?${outcomeQuery(action, result)}`, 303);
   }
@@ -232,6 +243,7 @@ export function createOpsApp(deps: ApiDeps, sessions: OpsSessions): Hono<{ Varia
     if (!delivery) return render(c, messagePage(chrome(c), "Not found", `No delivery ${id}.`), 404);
     const before = (await listAttempts(db, id)).length;
     const result = await requestRedelivery(db, deps.boss, id);
+    await auditAction(c, "callback.redeliver", id, result);
     deps.logger.info(
       {
         task_id: delivery.taskId,
@@ -245,6 +257,17 @@ export function createOpsApp(deps: ApiDeps, sessions: OpsSessions): Hono<{ Varia
     const wait = result.ok ? `&delivery=${id}&after=${before}` : "";
     return c.redirect(`/ops/tasks/${delivery.taskId}?${outcomeQuery("redeliver", result)}${wait}`, 303);
   });
+
+  /** Every /ops action goes into the audit trail as `ops:<key name>`, refused or not. */
+  function auditAction(c: Ctx, action: string, target: string, result: OperatorResult) {
+    return recordAudit(db, {
+      actor: `ops:${c.get("keyName")}`,
+      action,
+      target,
+      outcome: result.ok ? "ok" : "refused",
+      detail: result.ok ? null : result.reason,
+    });
+  }
 
   ops.post("/logout", (c) => {
     deleteCookie(c, OPS_COOKIE, { path: "/ops", httpOnly: true, sameSite: "Strict", secure: isHttps(c) });

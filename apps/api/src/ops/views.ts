@@ -1,4 +1,4 @@
-import type { TaskDetail } from "@deskgate/db";
+import type { AuditEvent, TaskDetail } from "@deskgate/db";
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
@@ -26,6 +26,8 @@ export interface TaskListRow {
   finishedAt: Date | null;
   username: string | null;
   desktopUuid: string | null;
+  ticketId: string | null;
+  requester: string | null;
 }
 
 export interface QueueDepthRow {
@@ -42,6 +44,8 @@ body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto 
 header { display:flex; align-items:center; gap:16px; padding:10px 24px; background:#1f2933; color:#fff; }
 header .brand { font-weight:600; letter-spacing:.02em; color:#fff; text-decoration:none; }
 header .brand span { color:#9fb3c8; font-weight:400; }
+header nav a { color:#cbd2d9; text-decoration:none; margin-right:12px; font-size:14px; }
+header nav a:hover { color:#fff; }
 header .who { margin-left:auto; color:#cbd2d9; font-size:13px; }
 header form { margin:0; }
 header button { background:transparent; color:#cbd2d9; border:1px solid #52606d; }
@@ -138,6 +142,7 @@ export function page(title: string, chrome: PageChrome, body: Html, opts: { wait
 <body data-wait="${opts.wait ? "1" : "0"}">
 <header>
   <a class="brand" href="/ops">deskgate <span>ops</span></a>
+  ${chrome.signedIn ? html`<nav><a href="/ops">Tasks</a> <a href="/ops/audit">Audit</a></nav>` : ""}
   ${
     chrome.signedIn
       ? html`<span class="who">signed in with key <strong>${chrome.signedIn.keyName}</strong></span>
@@ -217,7 +222,7 @@ export function taskListPage(chrome: PageChrome, view: ListView): Html {
 <div class="toolbar">
   <form class="filters" method="get" action="/ops">
     <label>Search
-      <input type="search" name="q" value="${filter.q}" placeholder="task id, username or desktop uuid">
+      <input type="search" name="q" value="${filter.q}" placeholder="task id, username, desktop uuid, ticket or requester">
     </label>
     <label>State
       <select name="state"><option value="">any</option>${view.states.map((s) => option(s, filter.state))}</select>
@@ -232,7 +237,7 @@ export function taskListPage(chrome: PageChrome, view: ListView): Html {
 </div>
 <div class="table-wrap">
 <table id="tasks">
-  <thead><tr><th>Task</th><th>Kind</th><th>State</th><th>User</th><th>Desktop</th><th class="num">Tries</th><th>Created</th><th class="num">Took</th><th>Error</th></tr></thead>
+  <thead><tr><th>Task</th><th>Kind</th><th>State</th><th>User</th><th>Desktop</th><th>Ticket</th><th class="num">Tries</th><th>Created</th><th class="num">Took</th><th>Error</th></tr></thead>
   <tbody>
   ${
     view.tasks.length
@@ -243,13 +248,14 @@ export function taskListPage(chrome: PageChrome, view: ListView): Html {
     <td>${badge(t.state)}</td>
     <td>${t.username ?? ""}</td>
     <td class="mono nowrap">${t.desktopUuid ?? ""}</td>
+    <td class="nowrap" title="${t.requester ?? ""}">${t.ticketId ?? ""}</td>
     <td class="num">${t.attempts}</td>
     <td class="nowrap">${when(t.createdAt)}</td>
     <td class="num nowrap">${t.finishedAt ? took(t.createdAt, t.finishedAt) : ""}</td>
     <td class="err">${t.error ?? ""}</td>
   </tr>`,
         )
-      : html`<tr><td colspan="9" class="muted">No task matches.</td></tr>`
+      : html`<tr><td colspan="10" class="muted">No task matches.</td></tr>`
   }
   </tbody>
 </table>
@@ -305,6 +311,8 @@ function age(ms: number): string {
 
 export interface TaskView {
   detail: TaskDetail;
+  /** Operator actions on this task and its deliveries, newest first. */
+  audit: AuditEvent[];
   csrf: string;
   notice?: { text: string; bad?: boolean };
   wait: boolean;
@@ -344,6 +352,8 @@ ${view.notice ? html`<div class="notice ${view.notice.bad ? "bad" : ""}" role="s
     <dt>Updated</dt><dd>${when(task.updatedAt)}</dd>
     <dt>API key id</dt><dd class="mono">${task.apiKeyId ?? "—"}</dd>
     <dt>Callback URL</dt><dd class="mono">${task.callbackUrl ?? "—"}</dd>
+    <dt>Ticket</dt><dd>${task.ticketId ?? "—"}</dd>
+    <dt>Requester</dt><dd>${task.requester ?? "—"}</dd>
     ${task.error ? html`<dt>Error</dt><dd class="err">${task.error}</dd>` : ""}
   </dl>
   <details><summary>Request</summary><pre>${json(task.request)}</pre></details>
@@ -395,9 +405,45 @@ ${
 </div>`,
       )
     : html`<p class="muted">This task has no callback deliveries.</p>`
-}`,
+}
+
+<h2>Operator actions</h2>
+${auditTable(view.audit, false)}`,
     { wait: view.wait },
   );
+}
+
+/** The audit trail (GET /ops/audit): every operator action, newest first. */
+export function auditPage(chrome: PageChrome, view: { events: AuditEvent[]; limit: number }): Html {
+  return page(
+    "Audit trail",
+    chrome,
+    html`<p><a href="/ops">← Tasks</a></p>
+<h1>Audit trail</h1>
+<p class="muted">Retry, cancel, redelivery, key and HPC account changes, from /ops and the CLI; the newest ${view.limit}.</p>
+${auditTable(view.events, true)}`,
+  );
+}
+
+function auditTable(events: AuditEvent[], withTarget: boolean): Html {
+  if (events.length === 0) return html`<p class="muted">No operator action recorded.</p>`;
+  return html`<div class="table-wrap"><table id="audit">
+  <thead><tr><th>At (UTC)</th><th>Who</th><th>Action</th>${withTarget ? html`<th>Target</th>` : ""}<th>Outcome</th><th>Detail</th></tr></thead>
+  <tbody>${events.map(
+    (e) => html`<tr data-action="${e.action}" data-outcome="${e.outcome}">
+    <td>${when(e.at)}</td><td class="mono">${e.actor}</td><td>${e.action}</td>${
+      withTarget ? html`<td class="mono">${auditTarget(e)}</td>` : ""
+    }<td>${badge(e.outcome)}</td><td>${e.detail ?? ""}</td>
+  </tr>`,
+  )}</tbody>
+</table></div>`;
+}
+
+/** A task's id links to its page. */
+function auditTarget(e: AuditEvent): Html {
+  return e.action.startsWith("task.") && /^[0-9a-f-]{36}$/.test(e.target)
+    ? html`<a href="/ops/tasks/${e.target}">${e.target}</a>`
+    : html`${e.target}`;
 }
 
 function badge(state: string): Html {

@@ -3,12 +3,14 @@ import { checkCallbackUrl } from "@deskgate/webhooks";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
+import { quotaRefusal } from "./quota-check.ts";
 import { type Outcome, rejected, text } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 
 /**
  * Accept an apply request (SPEC 2.1): what can be known now is checked now (callback URL
- * policy, os availability); then the task row and its job commit in one transaction.
+ * policy, os availability, the platform's quota — issue 13.4); then the task row and its job
+ * commit in one transaction.
  */
 export async function acceptApply(
   deps: ApiDeps,
@@ -36,7 +38,7 @@ export async function acceptApply(
             ),
           );
         }
-        return null;
+        return quotaRefusal(deps, input.os);
       },
     },
     idem,

@@ -19,6 +19,8 @@ export interface Reply {
   ok: boolean;
   data: unknown;
   message: Text | null;
+  /** A failure's code (its tRPC error): `task_failed` when absent. */
+  code?: ErrorCode;
   secret?: boolean;
   headers?: Record<string, string>;
 }

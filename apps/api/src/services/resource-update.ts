@@ -1,5 +1,5 @@
 import type { ResourceUpdateRequest } from "@deskgate/contracts";
-import { getDesktopRow, listVolumesOfDesktop } from "@deskgate/db";
+import { type DesktopRow, getDesktopRow, listVolumesOfDesktop } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import { type ApiDeps, GIB } from "../deps.ts";
 import { callbackRefusal } from "./apply.ts";
@@ -10,8 +10,9 @@ import { submitTask } from "./submit.ts";
 /**
  * Accept a resource update (SPEC 2.2). Decided now, from deskgate's own tables: an unknown
  * desktop (404), a disk target beyond the platform's limit, an unknown `volume_uuid`, several
- * data disks without `volume_uuid` (listing them), a disk target below the current size.
- * CPU / memory combinations are the platform's products and are checked by the worker.
+ * data disks without `volume_uuid` (listing them), a disk target below the current size;
+ * and, from the platform's catalog (cached, fail open), a cpu/memory target no product of the
+ * desktop's resize list has (listing the combinations it has).
  */
 export async function acceptResourceUpdate(
   deps: ApiDeps,
@@ -42,6 +43,12 @@ async function checkResourceUpdate(deps: ApiDeps, input: ResourceUpdateRequest):
       text(`desktop ${input.desktop_uuid} is not known`, `桌面 ${input.desktop_uuid} 不存在`),
     );
   }
+  const disk = await diskRefusal(deps, input);
+  if (disk) return disk;
+  return flavorRefusal(deps, desktop, input);
+}
+
+async function diskRefusal(deps: ApiDeps, input: ResourceUpdateRequest): Promise<Rejected | null> {
   if (input.disk === undefined) return null;
   const { maxBytes, maxDataDisks } = deps.diskLimits;
   if (input.disk > maxBytes) {
@@ -85,4 +92,42 @@ async function checkResourceUpdate(deps: ApiDeps, input: ResourceUpdateRequest):
     );
   }
   return null;
+}
+
+/**
+ * SPEC 2.2 / 4: cpu/memory targets map to a product of the desktop's resize list with exactly
+ * that cpu and memory (an omitted one keeps its current value); none → 400 listing the
+ * combinations. The desktop's product comes from deskgate's tables, the lists from the
+ * platform's catalog; anything unknown leaves the decision to the worker.
+ */
+async function flavorRefusal(
+  deps: ApiDeps,
+  desktop: DesktopRow,
+  input: ResourceUpdateRequest,
+): Promise<Rejected | null> {
+  if ((input.cpu === undefined && input.memory === undefined) || !desktop.productId) return null;
+  let current =
+    desktop.cpu !== null && desktop.memoryBytes !== null
+      ? { cpu: desktop.cpu, memoryBytes: desktop.memoryBytes }
+      : undefined;
+  if (!current) {
+    current = (await deps.catalog.flavors())?.find((f) => f.id === desktop.productId);
+    if (!current) return null;
+  }
+  const cpu = input.cpu ?? current.cpu;
+  const memory = input.memory ?? current.memoryBytes;
+  if (cpu === current.cpu && memory === current.memoryBytes) return null;
+  const targets = await deps.catalog.flavorTargets(desktop.productId);
+  if (!targets || targets.some((f) => f.cpu === cpu && f.memoryBytes === memory)) return null;
+  const combos = targets
+    .map((f) => `${f.cpu} vCPU / ${f.memoryBytes} bytes (${f.memoryBytes / GIB} GiB)`)
+    .join(", ");
+  const now = `${current.cpu} vCPU / ${current.memoryBytes} bytes`;
+  return rejected(
+    "invalid_request",
+    text(
+      `cpu/memory: no product has ${cpu} vCPU and ${memory} bytes of memory for desktop ${desktop.desktopUuid} (now ${now}); available: ${combos || "none"}`,
+      `cpu/memory: 没有 ${cpu} vCPU、${memory} 字节内存的规格可用于桌面 ${desktop.desktopUuid}(当前 ${now});可用: ${combos || "无"}`,
+    ),
+  );
 }

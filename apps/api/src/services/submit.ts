@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Notices, type TaskKind } from "@deskgate/contracts";
+import { approvalOf, Notices, type TaskKind } from "@deskgate/contracts";
 import { findIdempotencyRecord, getTask } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -61,6 +61,7 @@ export async function submitTask(
       request: op.request,
       callbackUrl: op.callbackUrl,
       apiKeyId: caller.apiKeyId,
+      ...approvalOf(op.request),
     },
     ...(idem && {
       idempotency: {

@@ -25,7 +25,10 @@ export function inOrder(keys: readonly string[], value: Record<string, unknown>)
 
 /**
  * The answer of a synchronous request whose task has ended: success with `task_id` first and
- * the task's result after it, or a failure (HTTP 422, `status "-1"`) with the task's reason.
+ * the task's result after it, or a failure (`status "-1"`, `data.task_id`) with the task's
+ * reason — HTTP 404 when the worker found that something the request names does not exist
+ * (`progress.failureCode: "not_found"`: an unknown user, a desktop gone from the platform),
+ * else 422.
  */
 export function answerFromTask(
   task: TaskRow,
@@ -37,10 +40,12 @@ export function answerFromTask(
     return success(data ? data(result) : inOrder(keys, { task_id: task.id, ...result }));
   }
   const reason = task.error ?? (task.state === "cancelled" ? "The task was cancelled" : "The task failed");
+  const notFound = (task.progress as { failureCode?: string } | null)?.failureCode === "not_found";
   return {
     kind: "reply",
-    http: 422,
+    http: notFound ? 404 : 422,
     ok: false,
+    code: notFound ? "not_found" : "task_failed",
     data: { task_id: task.id },
     message: text(reason),
   };

@@ -16,6 +16,7 @@ export async function loadTaskView(
   const detail = await getTaskDetail(deps.database.db, taskId);
   if (!detail || !canSeeTask(caller, detail.task)) return undefined;
   const { task, steps, deliveries } = detail;
+  // The stored result is the worker's own output for this kind (contracts' TaskResults).
   return {
     task_id: task.id,
     kind: task.kind as TaskView["kind"],
@@ -33,6 +34,8 @@ export async function loadTaskView(
     })),
     result: withoutSecrets(task.result),
     error: task.error,
+    ticket_id: task.ticketId,
+    requester: task.requester,
     callbacks: deliveries.map((d) => ({
       webhook_id: d.webhookId,
       url: d.url,
@@ -50,7 +53,7 @@ export async function loadTaskView(
         ended_at: iso(a.endedAt),
       })),
     })),
-  };
+  } as TaskView;
 }
 
 /** GET /api/tasks/{task_id}: another key's task is a 404, as an unknown one. */

@@ -25,6 +25,7 @@ const CODES: Record<ErrorCode, TrpcCode> = {
   not_found: "NOT_FOUND",
   method_not_allowed: "METHOD_NOT_SUPPORTED",
   conflict: "CONFLICT",
+  quota_exceeded: "CONFLICT",
   payload_too_large: "PAYLOAD_TOO_LARGE",
   idempotency_mismatch: "UNPROCESSABLE_CONTENT",
   rate_limited: "TOO_MANY_REQUESTS",
@@ -64,7 +65,10 @@ export function unwrap<T>(outcome: Outcome, lang: "en" | "zh" = "en"): T {
     throw new TRPCError({ code: CODES[outcome.code], message: outcome.message?.[lang] ?? outcome.code });
   }
   if (!outcome.ok) {
-    throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: outcome.message?.[lang] ?? "failed" });
+    throw new TRPCError({
+      code: CODES[outcome.code ?? "task_failed"],
+      message: outcome.message?.[lang] ?? "failed",
+    });
   }
   return outcome.data as T;
 }

@@ -1,5 +1,8 @@
 import {
   ApplyRequest,
+  DesktopDeleteRequest,
+  DesktopPowerRequest,
+  DesktopRebuildRequest,
   DesktopVolume,
   HpcAccountName,
   PolicyUpdateRequest,
@@ -10,18 +13,25 @@ import {
   TaskId,
   TaskView,
   UserDesktop,
+  UserLockRequest,
+  UserLockResult,
   Username,
+  UserOffboardRequest,
   VncSession,
 } from "@deskgate/contracts";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { acceptApply } from "../services/apply.ts";
+import { acceptDesktopDelete } from "../services/desktop-delete.ts";
+import { acceptDesktopPower, acceptDesktopRebuild } from "../services/desktop-power.ts";
 import { desktopsOfUser, volumesOfDesktop } from "../services/lookups.ts";
 import { updatePolicy } from "../services/policy-update.ts";
 import { resetPassword } from "../services/pwd-reset.ts";
 import { acceptResourceUpdate } from "../services/resource-update.ts";
 import { loadTaskView } from "../services/task-view.ts";
 import { isTerminal } from "../services/task-waiter.ts";
+import { setUserLock } from "../services/user-lock.ts";
+import { acceptUserOffboard } from "../services/user-offboard.ts";
 import { closeVnc, listVnc, openVnc } from "../services/vnc.ts";
 import { authed, router, unwrap } from "./core.ts";
 
@@ -51,6 +61,24 @@ export const appRouter = router({
       .input(PolicyUpdateRequest)
       .output(PolicyUpdateResult.partial())
       .mutation(async ({ ctx, input }) => unwrap(await updatePolicy(ctx.deps, ctx.caller, input), ctx.lang)),
+    delete: desktop
+      .input(DesktopDeleteRequest)
+      .output(Accepted)
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await acceptDesktopDelete(ctx.deps, ctx.caller, input), ctx.lang),
+      ),
+    power: desktop
+      .input(DesktopPowerRequest)
+      .output(Accepted)
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await acceptDesktopPower(ctx.deps, ctx.caller, input), ctx.lang),
+      ),
+    rebuild: desktop
+      .input(DesktopRebuildRequest)
+      .output(Accepted)
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await acceptDesktopRebuild(ctx.deps, ctx.caller, input), ctx.lang),
+      ),
     volumes: desktop
       .input(z.object({ desktop_uuid: z.string().min(1).max(64) }))
       .output(z.array(DesktopVolume))
@@ -63,6 +91,24 @@ export const appRouter = router({
       .input(PwdResetRequest)
       .output(PwdResetResult.partial())
       .mutation(async ({ ctx, input }) => unwrap(await resetPassword(ctx.deps, ctx.caller, input), ctx.lang)),
+    lock: desktop
+      .input(UserLockRequest)
+      .output(UserLockResult.partial())
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await setUserLock(ctx.deps, ctx.caller, true, input), ctx.lang),
+      ),
+    unlock: desktop
+      .input(UserLockRequest)
+      .output(UserLockResult.partial())
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await setUserLock(ctx.deps, ctx.caller, false, input), ctx.lang),
+      ),
+    offboard: desktop
+      .input(UserOffboardRequest)
+      .output(Accepted)
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await acceptUserOffboard(ctx.deps, ctx.caller, input), ctx.lang),
+      ),
     desktops: desktop
       .input(z.object({ username: Username }))
       .output(z.array(UserDesktop))

@@ -1,8 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { connect, createApiKey, createBoss, createIntake, type Database, schema } from "@deskgate/db";
+import {
+  connect,
+  createApiKey,
+  createBoss,
+  createIntake,
+  type Database,
+  pendingAppliesNow,
+  schema,
+} from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
 import { createLogger, createMetrics, createSecretBox } from "@deskgate/runtime";
-import { createSim, simConnection } from "@deskgate/sim";
+import { createSim, randomSimCredentials, SIM_URL_POLICY, simConnection } from "@deskgate/sim";
 import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
 import { startWorker } from "@deskgate/worker";
@@ -11,6 +19,7 @@ import { createApp } from "../../src/app.ts";
 import { type ApiDeps, DEFAULT_DISK_LIMITS } from "../../src/deps.ts";
 import { createRateLimiter } from "../../src/middleware/rate-limit.ts";
 import { createApiKeyCache } from "../../src/services/api-key-cache.ts";
+import { type CatalogOptions, createPlatformCatalog } from "../../src/services/platform-catalog.ts";
 import { createTaskWaiter } from "../../src/services/task-waiter.ts";
 
 export const SIM_OS_IMAGES = simConnection("").images;
@@ -29,6 +38,10 @@ export interface StackOptions {
   apiLog?: { write(line: string): void };
   /** Give the api its Prometheus metrics (request counting, `/metrics`). */
   metrics?: boolean;
+  /** Cache lifetimes of the api's platform catalog (default: production's, 5 s quotas, 5 min flavours). */
+  catalog?: Pick<CatalogOptions, "quotaTtlMs" | "catalogTtlMs" | "failureTtlMs">;
+  /** Sees every answer `call`/`post`/`get` receive (e.g. to check it against the OpenAPI document). */
+  onResponse?: (exchange: { method: string; path: string; status: number; body: string }) => void;
 }
 
 /**
@@ -38,7 +51,8 @@ export interface StackOptions {
  */
 export async function startStack(opts: StackOptions = {}) {
   const testDb = await createTestDatabase();
-  const sim = createSim({ jobPhaseMs: opts.simJobPhaseMs ?? 15 });
+  const credentials = randomSimCredentials();
+  const sim = createSim({ jobPhaseMs: opts.simJobPhaseMs ?? 15, ...credentials });
   const simServer = await sim.listen(0);
   const logger = createLogger({ name: "test", level: "silent" });
   const database: Database = connect(testDb.url, { max: 20 });
@@ -50,11 +64,15 @@ export async function startStack(opts: StackOptions = {}) {
   const webhookSecret = generateWebhookSecret();
   const policy = parseAllowlist("127.0.0.1/32");
   const platform = createWorkspacePlatform({
-    ...simConnection(simServer.url),
+    ...simConnection(simServer.url, credentials),
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
     canSetPassword: true, // the simulator's set-password extension, on as in the dev stack
   });
-  const hpc = createScnetPlatform({ baseUrl: simServer.url, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+  const hpc = createScnetPlatform({
+    baseUrl: simServer.url,
+    retry: { baseDelayMs: 10, maxDelayMs: 50 },
+    urlPolicy: SIM_URL_POLICY,
+  });
   const deliverer = createDeliverer({ policy, timeoutMs: 5000 });
   await database.db.insert(schema.hpcAccounts).values({
     name: HPC_ACCOUNT,
@@ -84,6 +102,12 @@ export async function startStack(opts: StackOptions = {}) {
         });
   const waiter = createTaskWaiter(database, logger);
   const apiLogger = opts.apiLog ? createLogger({ name: "deskgate-api", destination: opts.apiLog }) : logger;
+  // the api's own read-only adapter, as main.ts makes it: one try, short timeout
+  const catalogPlatform = createWorkspacePlatform({
+    ...simConnection(simServer.url, credentials),
+    requestTimeoutMs: 1000,
+    retry: { attempts: 1 },
+  });
   const appDeps: ApiDeps = {
     database,
     boss: apiBoss,
@@ -100,6 +124,11 @@ export async function startStack(opts: StackOptions = {}) {
     defaultRateLimitPerMinute: opts.defaultRateLimitPerMinute ?? 1_000_000,
     idempotencyTtlSeconds: 24 * 3600,
     diskLimits: DEFAULT_DISK_LIMITS,
+    catalog: createPlatformCatalog(catalogPlatform, {
+      pendingApplies: () => pendingAppliesNow(database.db),
+      logger: apiLogger,
+      ...opts.catalog,
+    }),
     metrics: opts.metrics ? createMetrics("api") : undefined,
   };
   const app = createApp(appDeps);
@@ -126,12 +155,18 @@ export async function startStack(opts: StackOptions = {}) {
       ...(key ? { authorization: `Bearer ${key}` } : {}),
       ...init.headers,
     };
-    return fetch(apiUrl + path, {
+    const answer = fetch(apiUrl + path, {
       method,
       headers,
       ...(init.body === undefined
         ? {}
         : { body: typeof init.body === "string" ? init.body : JSON.stringify(init.body) }),
+    });
+    const { onResponse } = opts;
+    if (!onResponse) return answer;
+    return answer.then(async (res) => {
+      onResponse({ method, path, status: res.status, body: await res.clone().text() });
+      return res;
     });
   };
 
@@ -140,6 +175,15 @@ export async function startStack(opts: StackOptions = {}) {
     /** What the api was built with (to build a second app over other parts). */
     appDeps,
     simUrl: simServer.url,
+    /** Set the simulator's faults (`POST /_sim/faults`, e.g. `{ quota_desktops: 3 }`; `{}` clears). */
+    async simFaults(faults: Record<string, unknown>) {
+      const res = await fetch(`${simServer.url}/_sim/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(faults),
+      });
+      if (!res.ok) throw new Error(`sim faults: ${res.status} ${await res.text()}`);
+    },
     databaseUrl: testDb.url,
     database,
     box,
@@ -164,7 +208,7 @@ export async function startStack(opts: StackOptions = {}) {
       await worker?.stop({ timeoutMs: 5000 });
       await apiBoss.stop({ graceful: false });
       if (opts.worker === false) await workerBoss.stop({ graceful: false }).catch(() => {});
-      await Promise.all([platform.close(), deliverer.close(), simServer.close()]);
+      await Promise.all([platform.close(), catalogPlatform.close(), deliverer.close(), simServer.close()]);
       await database.close();
       await testDb.drop();
     },

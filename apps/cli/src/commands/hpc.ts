@@ -1,29 +1,45 @@
 import { HpcAccountName } from "@deskgate/contracts";
 import { addHpcAccount, listHpcAccounts, removeHpcAccount } from "@deskgate/db";
 import type { CliContext } from "../context.ts";
-import { UsageError } from "../usage.ts";
+import { NotFoundError, UsageError } from "../usage.ts";
 
 export async function hpcAccountsAdd(
   ctx: CliContext,
   name: string | undefined,
-  flags: { user?: string; org?: string },
+  flags: { user?: string; org?: string; cluster?: string; accessKey?: string },
   readSecret: () => Promise<string>,
 ) {
   if (!name || !flags.user || !flags.org)
-    throw new UsageError("hpc accounts add <name> --user U --org ORG (password on stdin)");
+    throw new UsageError(
+      "hpc accounts add <name> --user U --org ORG [--cluster ID|NAME] [--access-key AK] (password, or with --access-key the secret key, on stdin)",
+    );
   if (!HpcAccountName.safeParse(name).success)
     throw new UsageError("the account name may contain only letters, digits, '.', '_' and '-'");
   if (!ctx.box) throw new UsageError("DESKGATE_ENCRYPTION_KEY is needed to store the account's password");
-  const password = (await readSecret()).trim();
-  if (!password) throw new UsageError("no password on stdin");
+  const secret = (await readSecret()).trim();
+  if (!secret) throw new UsageError(flags.accessKey ? "no secret key on stdin" : "no password on stdin");
   const added = await addHpcAccount(ctx.database.db, {
     name,
     platformUser: flags.user,
     orgId: flags.org,
-    sealedPassword: ctx.box.seal(password),
+    cluster: flags.cluster || null,
+    ...(flags.accessKey
+      ? { accessKey: flags.accessKey, sealedAccessSecret: ctx.box.seal(secret) }
+      : { sealedPassword: ctx.box.seal(secret) }),
   });
-  if (!added) throw new UsageError(`an HPC account named ${name} exists already`);
-  ctx.out.print({ name, user: flags.user, org: flags.org, added: true });
+  if (!added) {
+    await ctx.audit("hpc_account.add", name, "refused", "an account of that name exists");
+    throw new Error(`an HPC account named ${name} exists already`);
+  }
+  const how = flags.accessKey ? `access key ${flags.accessKey}` : "password";
+  const cluster = flags.cluster || null;
+  await ctx.audit(
+    "hpc_account.add",
+    name,
+    "ok",
+    `user ${flags.user}, org ${flags.org}, ${how}, cluster ${cluster ?? "first computing cluster"}`,
+  );
+  ctx.out.print({ name, user: flags.user, org: flags.org, cluster, added: true });
 }
 
 export async function hpcAccountsList(ctx: CliContext) {
@@ -31,6 +47,7 @@ export async function hpcAccountsList(ctx: CliContext) {
     "name",
     "platformUser",
     "orgId",
+    "cluster",
     "hasToken",
     "hpcUrl",
     "createdAt",
@@ -38,7 +55,11 @@ export async function hpcAccountsList(ctx: CliContext) {
 }
 
 export async function hpcAccountsRemove(ctx: CliContext, name: string | undefined) {
-  if (!name) throw new UsageError("hpc accounts remove <name>");
-  if (!(await removeHpcAccount(ctx.database.db, name))) throw new UsageError(`no HPC account named ${name}`);
+  if (!name) throw new UsageError("missing <name>");
+  if (!(await removeHpcAccount(ctx.database.db, name))) {
+    await ctx.audit("hpc_account.remove", name, "refused", "no account of that name");
+    throw new NotFoundError(`no HPC account named ${name}`);
+  }
+  await ctx.audit("hpc_account.remove", name, "ok");
   ctx.out.print({ name, removed: true });
 }

@@ -1,24 +1,35 @@
 import { getTaskDetail, listTasks } from "@deskgate/db";
 import type { CliContext } from "../context.ts";
-import { UsageError } from "../usage.ts";
+import { NotFoundError, UsageError } from "../usage.ts";
 
 export async function tasksList(
   ctx: CliContext,
-  flags: { state?: string; kind?: string; search?: string; limit?: string },
+  flags: { state?: string; kind?: string; search?: string; ticket?: string; limit?: string },
 ) {
   const rows = await listTasks(ctx.database.db, {
     state: flags.state,
     kind: flags.kind,
     search: flags.search,
-    limit: flags.limit ? Number(flags.limit) : 50,
+    ticket: flags.ticket,
+    limit: flags.limit ? Number(flags.limit) : 50, // checked by the CLI: 1 to 1000
   });
-  ctx.out.print(rows, ["id", "kind", "state", "username", "desktopUuid", "attempts", "createdAt", "error"]);
+  ctx.out.print(rows, [
+    "id",
+    "kind",
+    "state",
+    "username",
+    "desktopUuid",
+    "ticketId",
+    "attempts",
+    "createdAt",
+    "error",
+  ]);
 }
 
 export async function tasksShow(ctx: CliContext, id: string | undefined) {
-  if (!id) throw new UsageError("tasks show <task_id>");
+  if (!id) throw new UsageError("missing <task_id>");
   const detail = await getTaskDetail(ctx.database.db, id);
-  if (!detail) throw new UsageError(`no task ${id}`);
+  if (!detail) throw new NotFoundError(`no task ${id}`);
   const { task, steps } = detail;
   // Resumable progress and sealed passwords stay in the database.
   const deliveries = detail.deliveries.map(({ sealedPassword: _sealed, ...d }) => d);
@@ -31,6 +42,8 @@ export async function tasksShow(ctx: CliContext, id: string | undefined) {
     created: task.createdAt,
     finished: task.finishedAt,
     error: task.error,
+    ticket: task.ticketId,
+    requester: task.requester,
     result: task.result,
   });
   ctx.out.line("\nsteps:");

@@ -5,7 +5,7 @@ import { hex32 } from "../random.ts";
 import type { RouteDef } from "../routes.ts";
 import type { VncSession } from "../state.ts";
 import { plainTime } from "../time.ts";
-import { ok, requireToken } from "./tokens.ts";
+import { ok, requireClusterToken } from "./tokens.ts";
 
 const BASE = "/hpc/openapi/v2/desktop/vnc";
 
@@ -17,7 +17,7 @@ export function vncRoutes(ctx: SimContext): RouteDef[] {
       method: "PUT",
       path: BASE,
       handler: (c) => {
-        const { user } = requireToken(ctx, c);
+        const { user } = requireClusterToken(ctx, c);
         const session = owned(user)[0] ?? open(ctx, user);
         return ok(c, { ...session });
       },
@@ -28,14 +28,14 @@ export function vncRoutes(ctx: SimContext): RouteDef[] {
       handler: (c) =>
         ok(
           c,
-          owned(requireToken(ctx, c).user).map((s) => ({ ...s })),
+          owned(requireClusterToken(ctx, c).user).map((s) => ({ ...s })),
         ),
     },
     {
       method: "DELETE",
       path: `${BASE}/:session_id`,
       handler: (c) => {
-        const { user } = requireToken(ctx, c);
+        const { user } = requireClusterToken(ctx, c);
         const session = ctx.state.vncSessions.get(c.req.param("session_id")!);
         if (!session || session.user !== user) throw scnetError("815010");
         ctx.state.vncSessions.delete(session.sessionId);
@@ -46,7 +46,7 @@ export function vncRoutes(ctx: SimContext): RouteDef[] {
       method: "GET",
       path: `${BASE}/:session_id/launchurl`,
       handler: (c) => {
-        const { user } = requireToken(ctx, c);
+        const { user } = requireClusterToken(ctx, c);
         const session = ctx.state.vncSessions.get(c.req.param("session_id")!);
         if (!session || session.user !== user) throw scnetError("10004");
         const host = new URL(c.req.url).host;

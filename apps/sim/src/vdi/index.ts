@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { gatewayAuth } from "../auth/index.ts";
 import type { SimContext } from "../context.ts";
 import { VDI } from "../errors.ts";
 import { mountRoutes } from "../routes.ts";
@@ -21,17 +22,8 @@ export const VDI_BASE = "/v2/:project_id";
 
 /** The Huawei Workspace v2 subset under `/v2/{project_id}`: token check, project check, routes. */
 export function mountVdi(app: Hono, ctx: SimContext): void {
+  app.use("/v2/*", gatewayAuth(ctx));
   app.use("/v2/*", async (c, next) => {
-    if (c.req.header("X-Auth-Token") !== ctx.options.authToken) {
-      return c.json(
-        {
-          error_code: VDI.auth,
-          error_msg:
-            "Incorrect IAM authentication information: the X-Auth-Token header is missing or invalid.",
-        },
-        401,
-      );
-    }
     const projectId = c.req.path.split("/")[2];
     if (projectId !== ctx.options.projectId) {
       return c.json(

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import type { ApplyRequest, ApplyResult } from "@deskgate/contracts";
 import { allocateGroupNumber, deleteUserRow, type TaskRow, upsertDesktop, upsertUser } from "@deskgate/db";
 import { generatePassword } from "@deskgate/runtime";
-import { awaitJob, type PlatformDesktop, UpstreamError } from "@deskgate/upstream";
+import { type PlatformDesktop, UpstreamError } from "@deskgate/upstream";
 import type { WorkerDeps } from "../deps.ts";
 import { TaskFailure } from "../failure.ts";
+import { platformJobResult } from "../platform-job.ts";
 import { taskContext } from "../progress.ts";
 import { runStep } from "../steps.ts";
 import { writesOf } from "../writes.ts";
@@ -28,6 +29,8 @@ export interface ApplyProgress {
   desktopId?: string;
   /** Set once the task is known to fail: a re-run only finishes the rollback. */
   failure?: string;
+  /** Whether the approval tags were tried (set or failed): a re-run does not try again. */
+  tagged?: boolean;
 }
 
 export interface ApplyOutcome {
@@ -134,10 +137,7 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
     "wait_desktop",
     async () => {
       if (progress.jobId) {
-        const status = await awaitJob(deps.platform, progress.jobId, {
-          intervalMs: deps.settings.pollIntervalMs,
-          timeoutMs: deps.settings.jobTimeoutMs,
-        });
+        const status = await platformJobResult(deps, progress.jobId);
         if (status.state === "failed") {
           throw new TaskFailure(
             `desktop creation failed on the platform: ${status.reason}${status.code ? ` (${status.code})` : ""}`,
@@ -164,9 +164,35 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
       os: request.os,
       productId: desktop.productId,
       status: "active",
+      ticketId: request.ticket_id ?? null,
+      requester: request.requester ?? null,
+      leaseExpiresAt: request.expires_at ? new Date(request.expires_at) : null,
       createdByTask: task.id,
     }),
   );
+
+  const tags = approvalTags(request);
+  if (deps.platform.capabilities.tags && Object.keys(tags).length > 0 && !progress.tagged) {
+    // Best effort: the desktop is made and the caller's ticket is on the task and desktop
+    // row either way, so a tag the platform refuses is recorded (a failed step) and the
+    // apply goes on (docs/design.md).
+    try {
+      await step(
+        "tag_desktop",
+        () => deps.platform.setDesktopTags(desktop.id, tags),
+        () =>
+          Object.entries(tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", "),
+      );
+    } catch (error) {
+      deps.logger.warn(
+        { task_id: task.id, err: error instanceof Error ? error.message : String(error) },
+        "approval tags not set on the desktop",
+      );
+    }
+    await save({ tagged: true });
+  }
 
   const newUser = progress.mode === "new_user";
   return {
@@ -240,6 +266,26 @@ async function waitGone(deps: WorkerDeps, desktopId: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, deps.settings.pollIntervalMs));
   }
+}
+
+/** Tag values: 0-43 letters, digits, spaces and `_.:=+-@`, no leading or trailing space (Workspace). */
+const TAG_VALUE_MAX = 43;
+const TAG_VALUE_OUTSIDE = /[^\p{L}\p{N} _.:=+\-@]/gu;
+
+/**
+ * The approval metadata as desktop tags `ticket_id` / `requester`, fitted to the platform's
+ * tag rules: a character tags cannot hold becomes `_`, the value is cut to 43 characters and
+ * trimmed. The exact values stay on the task and the desktop row.
+ */
+export function approvalTags(request: { ticket_id?: string; requester?: string }): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const key of ["ticket_id", "requester"] as const) {
+    const raw = request[key];
+    if (raw === undefined) continue;
+    const value = [...raw.replace(TAG_VALUE_OUTSIDE, "_")].slice(0, TAG_VALUE_MAX).join("").trim();
+    if (value) tags[key] = value;
+  }
+  return tags;
 }
 
 /**

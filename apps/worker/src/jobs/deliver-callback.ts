@@ -7,7 +7,7 @@ import {
   enqueue,
   getDelivery,
   getTask,
-  sealedSigningSecretsOf,
+  signingSecretsOf,
   updateDelivery,
 } from "@deskgate/db";
 import { type DeliveryAttemptResult, nextRetryDelaySec, webhookHeaders } from "@deskgate/webhooks";
@@ -139,16 +139,16 @@ async function attempt(
 }
 
 /**
- * The secrets that sign a task's callbacks: its API key's own secret (plus the previous one
- * during a rotation, so both signatures are sent), else the global secret(s).
+ * The secrets that sign a task's callbacks: its API key's own secret, plus the one it replaced
+ * while a rotation's overlap lasts (so both signatures are sent); the global secret(s) for a
+ * key without a secret of its own.
  */
 async function signingSecrets(deps: DeliveryDeps, taskId: string): Promise<string[]> {
   const task = await getTask(deps.database.db, taskId);
-  if (task?.apiKeyId) {
-    const sealed = await sealedSigningSecretsOf(deps.database.db, task.apiKeyId);
-    if (sealed.length) return sealed.map((s) => deps.box.open(s));
-  }
-  return deps.webhookSecrets();
+  if (!task?.apiKeyId) return deps.webhookSecrets();
+  const own = await signingSecretsOf(deps.database.db, task.apiKeyId);
+  const secrets = own.sealed.map((s) => deps.box.open(s));
+  return own.global ? [...secrets, ...(await deps.webhookSecrets())] : secrets;
 }
 
 /** Put the generated password back into the stored body; key order, and so the bytes, stay stable. */

@@ -20,7 +20,7 @@ import type { PwdResetRequest } from "@deskgate/contracts";
 import type { TaskRow } from "@deskgate/db";
 import { isUpstreamError } from "@deskgate/upstream";
 import type { WorkerDeps } from "../deps.ts";
-import { TaskFailure } from "../failure.ts";
+import { notFound, TaskFailure } from "../failure.ts";
 import { taskContext } from "../progress.ts";
 import type { TaskOutcome } from "./run-task.ts";
 
@@ -57,7 +57,7 @@ export async function runPwdReset(deps: WorkerDeps, task: TaskRow): Promise<Task
       "find_user",
       async () => {
         const user = await deps.platform.findUser(request.username);
-        if (!user) throw new TaskFailure(`user ${request.username} does not exist on the platform`);
+        if (!user) throw notFound(`user ${request.username} does not exist on the platform`);
         await save({ userId: user.id });
         return user.id;
       },

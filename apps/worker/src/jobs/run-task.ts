@@ -1,8 +1,10 @@
 import { JobCatalog, type QueueName } from "@deskgate/contracts";
-import { finishWithCallback, saveProgress, startTask, type TaskRow } from "@deskgate/db";
+import { finishWithCallback, getWait, parkTask, saveProgress, startTask, type TaskRow } from "@deskgate/db";
 import { isUpstreamError } from "@deskgate/upstream";
 import type { WorkerDeps } from "../deps.ts";
-import { TaskFailure } from "../failure.ts";
+import { type FailureCode, TaskFailure } from "../failure.ts";
+import { holdResource } from "../locks.ts";
+import { Park } from "../platform-job.ts";
 import { flushedBeforeCalls, heldWrites } from "../writes.ts";
 
 export interface TaskOutcome {
@@ -24,19 +26,24 @@ export interface TaskKindHandler {
 
 /**
  * The life of one task job: start (or resume) the task, run its kind, and end it with a
- * callback. Transient trouble (upstream 5xx/429/timeouts, a database blip) is thrown so
+ * callback — or park it while a platform job works (`Park`; the wait watcher resumes it). Transient trouble (upstream 5xx/429/timeouts, a database blip) is thrown so
  * pg-boss retries the job with backoff; on the last retry, or on a permanent failure, the
  * task fails, its upstream effects are rolled back, and the failure callback says so.
  */
 export async function runTaskJob(
   given: WorkerDeps,
   queue: QueueName,
-  job: { data: { task_id?: string }; retryCount: number },
+  job: { data: { task_id?: string; resume_token?: string }; retryCount: number },
   kind: TaskKindHandler,
 ): Promise<void> {
   if (!job.data.task_id) return;
-  const task = await startTask(given.database.db, job.data.task_id);
-  if (!task) return; // already ended (a duplicate delivery of the job): nothing to do
+  const resumeToken = job.data.resume_token ?? null;
+  // A resume job delivered for the first time continues the parked run; a retried one starts over.
+  const continued = resumeToken !== null && job.retryCount === 0;
+  const task = await startTask(given.database.db, job.data.task_id, resumeToken, continued);
+  // Already ended (a duplicate delivery of the job), or parked for a newer job: nothing to do.
+  if (!task) return;
+  const wait = resumeToken ? await getWait(given.database.db, task.id) : undefined;
   // bookkeeping is held back until the next upstream call (see heldWrites)
   const writes = heldWrites(given.database);
   const deps: WorkerDeps = {
@@ -46,10 +53,12 @@ export async function runTaskJob(
     hpc: flushedBeforeCalls(given.hpc, writes),
   };
   const log = deps.logger.child({ task_id: task.id, kind: task.kind, attempt: job.retryCount + 1 });
-  const progress = task.progress as { failure?: string; sealedPassword?: string };
+  const progress = task.progress as { failure?: string; failureCode?: FailureCode; sealedPassword?: string };
   try {
-    if (progress.failure) throw new TaskFailure(progress.failure);
-    const outcome = await kind.run(deps, task);
+    if (progress.failure) throw new TaskFailure(progress.failure, progress.failureCode);
+    await holdResource(deps, task);
+    const parking = { platformJobId: wait?.platformJobId ?? null, since: wait?.since ?? null };
+    const outcome = await kind.run({ ...deps, parking }, task);
     await writes.flush();
     const ended = await finishWithCallback(deps, task, {
       state: "succeeded",
@@ -62,8 +71,14 @@ export async function runTaskJob(
       },
     });
     if (ended) observeDuration(deps, task, "succeeded");
+    deps.waitWatcher?.nudge(); // tasks parked on what this one held
     log.info("task succeeded");
   } catch (error) {
+    if (error instanceof Park) {
+      await park(deps, task, error);
+      log.debug({ platform_job_id: error.platformJobId }, "task parked until its platform job ends");
+      return;
+    }
     const lastTry = job.retryCount >= JobCatalog[queue].policy.retryLimit;
     const permanent = error instanceof TaskFailure || (isUpstreamError(error) && !error.transient);
     if (!permanent && !lastTry) {
@@ -74,7 +89,8 @@ export async function runTaskJob(
     const reason = permanent
       ? (error as Error).message
       : `gave up after ${job.retryCount + 1} attempts: ${describe(error)}`;
-    await writes.write((db) => saveProgress(db, task.id, { failure: reason }));
+    const failureCode = failureCodeOf(error);
+    await writes.write((db) => saveProgress(db, task.id, { failure: reason, failureCode }));
     await writes.flush();
     let undone: string[] = [];
     let unfinished: string | null = null;
@@ -99,11 +115,26 @@ export async function runTaskJob(
     const ended = await finishWithCallback(deps, task, {
       state: "failed",
       message,
-      progress: { ...(task.progress as object), failure: reason, sealedPassword: undefined },
+      progress: { ...(task.progress as object), failure: reason, failureCode, sealedPassword: undefined },
     });
     if (ended) observeDuration(deps, task, "failed");
+    deps.waitWatcher?.nudge();
     log.info({ reason: message }, "task failed");
   }
+}
+
+/**
+ * End the run while the platform works: what the run recorded, then the wait and the task's
+ * new resume token in one transaction (a kill before it re-runs the job as today; after it,
+ * the old job finds the task parked for another). The slot is free the moment this returns.
+ */
+async function park(deps: WorkerDeps, task: TaskRow, signal: Park) {
+  await deps.writes!.flush();
+  const checkAfterMs = signal.checkAfterMs ?? deps.settings.pollIntervalMs;
+  await deps.database.db.transaction((tx) =>
+    parkTask(tx, { taskId: task.id, platformJobId: signal.platformJobId, checkAfterMs }),
+  );
+  deps.waitWatcher?.nudge();
 }
 
 /** Time from the task's creation to its end (only by the run that ended it). */
@@ -112,6 +143,16 @@ function observeDuration(deps: WorkerDeps, task: TaskRow, outcome: "succeeded" |
     { kind: task.kind, outcome },
     (Date.now() - task.createdAt.getTime()) / 1000,
   );
+}
+
+/**
+ * Whether the task failed because something it names does not exist: a TaskFailure says so,
+ * and so does a permanent "not_found" from the platform (the desktop or user went away between
+ * the look-up and the change). A synchronous caller then gets 404 instead of 422.
+ */
+function failureCodeOf(e: unknown): FailureCode {
+  if (e instanceof TaskFailure) return e.code;
+  return isUpstreamError(e) && !e.transient && e.reason === "not_found" ? "not_found" : "failed";
 }
 
 function describe(e: unknown): string {

@@ -14,8 +14,19 @@ import {
 } from "@deskgate/db";
 import { createTestDatabase } from "@deskgate/db/testing";
 import { createLogger, createSecretBox, type SecretBox } from "@deskgate/runtime";
-import { createSim, type SimOptions, simConnection } from "@deskgate/sim";
-import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream";
+import {
+  createSim,
+  randomSimCredentials,
+  SIM_URL_POLICY,
+  type SimOptions,
+  simConnection,
+} from "@deskgate/sim";
+import {
+  createScnetPlatform,
+  createWorkspacePlatform,
+  type UpstreamUrlPolicyOptions,
+  type WorkspaceAuth,
+} from "@deskgate/upstream";
 import { createDeliverer, generateWebhookSecret, parseAllowlist } from "@deskgate/webhooks";
 import type { WorkerDeps } from "../../src/deps.ts";
 import { type RunningWorker, startWorker } from "../../src/worker.ts";
@@ -28,6 +39,10 @@ export interface HarnessOptions {
   canSetPassword?: boolean;
   defaultPassword?: string;
   allowlist?: string;
+  /** How the Workspace adapter authenticates (default: AK/SK signing with this run's fresh AK/SK). */
+  vdiAuth?: (simUrl: string) => WorkspaceAuth;
+  /** The upstream URL policy of the SCNet adapter (default: the simulator's origin allowed). */
+  upstreamUrlPolicy?: UpstreamUrlPolicyOptions;
   /** Start the worker's queue handlers (default true). */
   work?: boolean;
   overrides?: Partial<WorkerDeps>;
@@ -40,7 +55,8 @@ export interface HarnessOptions {
  */
 export async function startHarness(opts: HarnessOptions = {}) {
   const testDb = await createTestDatabase();
-  const sim = createSim({ jobPhaseMs: 15, ...opts.sim });
+  const credentials = randomSimCredentials();
+  const sim = createSim({ jobPhaseMs: 15, ...credentials, ...opts.sim });
   const simServer = await sim.listen(0);
   const database: Database = connect(testDb.url, { max: 20 });
   const boss = createBoss(testDb.url);
@@ -49,11 +65,16 @@ export async function startHarness(opts: HarnessOptions = {}) {
   const box = createSecretBox(randomBytes(32));
   const webhookSecret = generateWebhookSecret();
   const platform = createWorkspacePlatform({
-    ...simConnection(simServer.url),
+    ...simConnection(simServer.url, credentials),
+    ...(opts.vdiAuth ? { auth: opts.vdiAuth(simServer.url) } : {}),
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
     canSetPassword: opts.canSetPassword ?? true,
   });
-  const hpc = createScnetPlatform({ baseUrl: simServer.url, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+  const hpc = createScnetPlatform({
+    baseUrl: simServer.url,
+    retry: { baseDelayMs: 10, maxDelayMs: 50 },
+    urlPolicy: opts.upstreamUrlPolicy ?? SIM_URL_POLICY,
+  });
   const deliverer = createDeliverer({
     policy: parseAllowlist(opts.allowlist ?? "127.0.0.1/32"),
     timeoutMs: 3000,
@@ -147,13 +168,24 @@ export async function startHarness(opts: HarnessOptions = {}) {
 
   async function addHpcAccount(
     name: string,
-    account = { user: "hpcuser", password: "hpc-pass", orgId: "org-1" },
+    account: {
+      user: string;
+      orgId: string;
+      password?: string;
+      accessKey?: string;
+      secretKey?: string;
+      cluster?: string;
+    } = { user: "hpcuser", password: "hpc-pass", orgId: "org-1" },
   ) {
     await database.db.insert(schema.hpcAccounts).values({
       name,
       platformUser: account.user,
       orgId: account.orgId,
-      sealedPassword: box.seal(account.password),
+      cluster: account.cluster ?? null,
+      ...(account.password ? { sealedPassword: box.seal(account.password) } : {}),
+      ...(account.accessKey && account.secretKey
+        ? { accessKey: account.accessKey, sealedAccessSecret: box.seal(account.secretKey) }
+        : {}),
     });
   }
 
@@ -203,5 +235,5 @@ export interface SimState {
   policy_groups: { policy_group_name: string; targets: { target_id: string; target_type: string }[] }[];
   vnc_sessions: { sessionId: string; user: string }[];
   tokens_issued: number;
-  stats: { by_route: Record<string, number> };
+  stats: { by_route: Record<string, number>; auth_rejected: number; iam_tokens_issued: number };
 }

@@ -1,12 +1,23 @@
 import { z } from "zod";
 import { envelopeSchema } from "../envelope.ts";
-import { CallbackUrl, DesktopOs, TaskId, Username } from "../fields.ts";
+import {
+  ApprovalEcho,
+  ApprovalFields,
+  CallbackUrl,
+  DesktopOs,
+  LeaseExpiry,
+  TaskId,
+  Username,
+} from "../fields.ts";
 
 /** POST /api/desktop/apply — the seed's body, unknown fields ignored. */
 export const ApplyRequest = z.object({
   username: Username,
   os: DesktopOs,
   callback_url: CallbackUrl,
+  /** Optional lease end, kept on the desktop (`desktops.lease_expires_at`). */
+  expires_at: LeaseExpiry.optional(),
+  ...ApprovalFields,
 });
 export type ApplyRequest = z.infer<typeof ApplyRequest>;
 
@@ -21,6 +32,7 @@ export const ApplyResult = z.object({
   desktop_uuid: z.string(),
   desktop_name: z.string(),
   new_user: z.boolean(),
+  ...ApprovalEcho,
 });
 export type ApplyResult = z.infer<typeof ApplyResult>;
 

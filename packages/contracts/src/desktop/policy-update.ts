@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { envelopeSchema } from "../envelope.ts";
-import { CallbackUrl, ResourceId, TaskId } from "../fields.ts";
+import { ApprovalEcho, ApprovalFields, CallbackUrl, ResourceId, TaskId } from "../fields.ts";
 
 /**
  * POST /api/desktop/policy-update — hyphenated keys exactly as in the seed. Synchronous
@@ -12,6 +12,7 @@ export const PolicyUpdateRequest = z
     "usb-enable": z.boolean({ error: "must be true or false" }).optional(),
     "data-access": z.boolean({ error: "must be true or false" }).optional(),
     callback_url: CallbackUrl.optional(),
+    ...ApprovalFields,
   })
   .refine((r) => r["usb-enable"] !== undefined || r["data-access"] !== undefined, {
     error: "at least one of usb-enable and data-access is required",
@@ -26,7 +27,11 @@ export const PolicyUpdateResult = z.object({
   "usb-enable": z.boolean(),
   "data-access": z.boolean(),
   note: z.string(),
+  ...ApprovalEcho,
 });
 export type PolicyUpdateResult = z.infer<typeof PolicyUpdateResult>;
 
 export const PolicyUpdateResponse = envelopeSchema(PolicyUpdateResult.partial(), "string");
+
+/** The callback when the request carried `callback_url`. */
+export const PolicyUpdateCallback = envelopeSchema(PolicyUpdateResult, "string");

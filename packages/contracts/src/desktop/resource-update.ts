@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { envelopeSchema } from "../envelope.ts";
-import { CallbackUrl, ResourceId, TaskId } from "../fields.ts";
+import { ApprovalEcho, ApprovalFields, CallbackUrl, ResourceId, TaskId } from "../fields.ts";
 
 const positiveInt = (unit: string) =>
   z
@@ -20,6 +20,7 @@ export const ResourceUpdateRequest = z
     disk: positiveInt("bytes").optional(),
     volume_uuid: ResourceId.optional(),
     callback_url: CallbackUrl,
+    ...ApprovalFields,
   })
   .refine((r) => r.cpu !== undefined || r.memory !== undefined || r.disk !== undefined, {
     error: "at least one of cpu, memory and disk is required",
@@ -40,6 +41,7 @@ export const ResourceUpdateResult = z.object({
   volume_uuid: z.string().optional(),
   volume_size: z.int().optional(),
   note: z.string().optional(),
+  ...ApprovalEcho,
 });
 export type ResourceUpdateResult = z.infer<typeof ResourceUpdateResult>;
 

@@ -25,7 +25,14 @@ export function apiKeyPrefix(key: string): string {
 /** Create a key; returns the plaintext once (it is not stored). */
 export async function createApiKey(
   db: Executor,
-  input: { name: string; scopes: ApiKeyScope[]; rateLimitPerMinute?: number | null; key?: string },
+  input: {
+    name: string;
+    scopes: ApiKeyScope[];
+    rateLimitPerMinute?: number | null;
+    key?: string;
+    /** The key's own webhook signing secret, sealed; without one the global secret signs. */
+    sealedSigningSecret?: string | null;
+  },
 ): Promise<{ id: string; key: string; prefix: string }> {
   const key = input.key ?? generateApiKey();
   const id = randomUUID();
@@ -36,6 +43,7 @@ export async function createApiKey(
     prefix: apiKeyPrefix(key),
     scopes: input.scopes,
     rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+    sealedSigningSecret: input.sealedSigningSecret ?? null,
   });
   return { id, key, prefix: apiKeyPrefix(key) };
 }

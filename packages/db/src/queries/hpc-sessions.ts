@@ -1,4 +1,4 @@
-import { and, eq, isNull, notInArray, sql } from "drizzle-orm";
+import { and, eq, isNull, notInArray, or, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import { hpcAccounts, vncSessions } from "../schema/hpc.ts";
 
@@ -66,4 +66,16 @@ export async function listOpenVncSessions(db: Executor, account: string): Promis
     .select()
     .from(vncSessions)
     .where(and(eq(vncSessions.account, account), isNull(vncSessions.closedAt)));
+}
+
+/**
+ * The HPC accounts that belong to a desktop user (offboarding closes their VNC sessions): the
+ * account named like the user, or whose SCNet user is that name.
+ */
+export async function hpcAccountsOfUser(db: Executor, username: string): Promise<HpcAccountRow[]> {
+  return db
+    .select()
+    .from(hpcAccounts)
+    .where(or(eq(hpcAccounts.name, username), eq(hpcAccounts.platformUser, username)))
+    .orderBy(hpcAccounts.name);
 }

@@ -13,7 +13,7 @@ export async function updateDesktopMirror(
   patch: Partial<
     Pick<
       typeof desktops.$inferInsert,
-      "productId" | "sid" | "cpu" | "memoryBytes" | "status" | "usbEnable" | "dataAccess" | "username"
+      "productId" | "sid" | "cpu" | "memoryBytes" | "status" | "usbEnable" | "dataAccess" | "username" | "os"
     >
   >,
 ): Promise<boolean> {
@@ -64,6 +64,8 @@ export async function inFlightObjectIds(db: Executor): Promise<Set<string>> {
       if (typeof p[key] === "string") ids.add(p[key] as string);
     }
     if (typeof r.desktop_uuid === "string") ids.add(r.desktop_uuid);
+    // an offboarding (or lock) names its user: their desktops vanish while it runs
+    if (typeof r.username === "string") ids.add(r.username);
   }
   return ids;
 }

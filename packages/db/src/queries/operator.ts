@@ -45,10 +45,15 @@ export async function finishInTx(
     progress: outcome.progress,
   });
   if (!done || !task.callbackUrl) return done;
+  // the request's approval metadata is echoed last (only what it carried)
+  const echo = {
+    ...(task.ticketId === null ? {} : { ticket_id: task.ticketId }),
+    ...(task.requester === null ? {} : { requester: task.requester }),
+  };
   const envelope =
     outcome.state === "succeeded"
-      ? ok({ task_id: task.id, ...outcome.data }, "string")
-      : fail({ task_id: task.id }, outcome.message, "string");
+      ? ok({ task_id: task.id, ...outcome.data, ...echo }, "string")
+      : fail({ task_id: task.id, ...echo }, outcome.message, "string");
   const password = outcome.state === "succeeded" ? outcome.password : undefined;
   if (password && !box) throw new Error("finishWithCallback: a password needs a box to seal it");
   const deliveryId = randomUUID();
@@ -73,7 +78,10 @@ async function jobsOf(boss: PgBoss, tx: Executor, task: TaskRow, queued: boolean
   });
 }
 
-function isTaskQueue(kind: string): kind is Exclude<QueueName, "callback.deliver" | "platform.reconcile"> {
+/** A queue whose jobs run tasks (a TaskJob payload). */
+export function isTaskQueue(
+  kind: string,
+): kind is Exclude<QueueName, "callback.deliver" | "platform.reconcile"> {
   return kind in JobCatalog && kind !== "callback.deliver" && kind !== "platform.reconcile";
 }
 
@@ -103,10 +111,11 @@ export async function retryTask(db: Db, boss: PgBoss, taskId: string): Promise<O
       .update(tasks)
       .set({
         state: "queued",
-        progress: rolledBack.length ? {} : sql`${tasks.progress} - 'failure'`,
+        progress: rolledBack.length ? {} : sql`${tasks.progress} - 'failure' - 'failureCode'`,
         result: null,
         error: null,
         finishedAt: null,
+        resumeToken: null,
         updatedAt: sql`now()`,
       })
       .where(and(eq(tasks.id, task.id), inArray(tasks.state, ["failed", "cancelled"])))

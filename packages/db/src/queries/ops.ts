@@ -6,8 +6,13 @@ import { tasks } from "../schema/tasks.ts";
 export interface TaskFilter {
   state?: string;
   kind?: string;
-  /** A task id, a user name or a desktop uuid, as in the request or the result. */
+  /**
+   * A task id, a user name or a desktop uuid (as in the request or the result), or a ticket id
+   * or requester (exact).
+   */
   search?: string;
+  /** Only tasks of this approval ticket (exact). */
+  ticket?: string;
   limit?: number;
 }
 
@@ -16,6 +21,7 @@ export async function listTasks(db: Executor, filter: TaskFilter = {}) {
   const where: SQL[] = [];
   if (filter.state) where.push(eq(tasks.state, filter.state));
   if (filter.kind) where.push(eq(tasks.kind, filter.kind));
+  if (filter.ticket) where.push(eq(tasks.ticketId, filter.ticket.trim()));
   if (filter.search) {
     const s = filter.search.trim();
     const byId = /^[0-9a-f-]{36}$/i.test(s) ? [eq(tasks.id, s)] : [];
@@ -26,6 +32,8 @@ export async function listTasks(db: Executor, filter: TaskFilter = {}) {
         sql`${tasks.result}->>'username' = ${s}`,
         sql`${tasks.request}->>'desktop_uuid' = ${s}`,
         sql`${tasks.result}->>'desktop_uuid' = ${s}`,
+        eq(tasks.ticketId, s),
+        eq(tasks.requester, s),
       )!,
     );
   }
@@ -38,6 +46,8 @@ export async function listTasks(db: Executor, filter: TaskFilter = {}) {
       attempts: tasks.attempts,
       createdAt: tasks.createdAt,
       finishedAt: tasks.finishedAt,
+      ticketId: tasks.ticketId,
+      requester: tasks.requester,
       username: sql<string | null>`coalesce(${tasks.result}->>'username', ${tasks.request}->>'username')`,
       desktopUuid: sql<
         string | null
@@ -51,7 +61,17 @@ export async function listTasks(db: Executor, filter: TaskFilter = {}) {
 
 export async function addHpcAccount(
   db: Executor,
-  account: { name: string; platformUser: string; orgId: string; sealedPassword: string },
+  account: {
+    name: string;
+    platformUser: string;
+    orgId: string;
+    /** One of the two: a sealed password, or an access key with its sealed secret. */
+    sealedPassword?: string;
+    accessKey?: string;
+    sealedAccessSecret?: string;
+    /** The cluster (id or name) whose token to use; null = the first computing cluster. */
+    cluster?: string | null;
+  },
 ): Promise<boolean> {
   const rows = await db
     .insert(hpcAccounts)
@@ -67,6 +87,7 @@ export async function listHpcAccounts(db: Executor) {
       name: hpcAccounts.name,
       platformUser: hpcAccounts.platformUser,
       orgId: hpcAccounts.orgId,
+      cluster: hpcAccounts.cluster,
       hasToken: sql<boolean>`${hpcAccounts.sealedToken} is not null`,
       hpcUrl: hpcAccounts.hpcUrl,
       createdAt: hpcAccounts.createdAt,

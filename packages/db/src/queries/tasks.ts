@@ -1,6 +1,8 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { approvalOf } from "@deskgate/contracts";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
-import { taskSteps, tasks } from "../schema/tasks.ts";
+import { taskSteps, tasks, taskWaits } from "../schema/tasks.ts";
+import { releaseLocksOf } from "./waits.ts";
 
 export type TaskRow = typeof tasks.$inferSelect;
 
@@ -16,12 +18,15 @@ export async function insertTask(
   db: Executor,
   task: { id: string; kind: string; request: unknown; callbackUrl: string | null; apiKeyId?: string | null },
 ): Promise<void> {
+  const approval = approvalOf(task.request);
   await db.insert(tasks).values({
     id: task.id,
     kind: task.kind,
     request: task.request,
     callbackUrl: task.callbackUrl,
     apiKeyId: task.apiKeyId ?? null,
+    ticketId: approval.ticketId,
+    requester: approval.requester,
   });
 }
 
@@ -30,17 +35,34 @@ export async function getTask(db: Executor, id: string): Promise<TaskRow | undef
   return row;
 }
 
-/** Move a queued (or retried) task to running; returns the row, or undefined if it is already terminal. */
-export async function startTask(db: Executor, id: string): Promise<TaskRow | undefined> {
+/**
+ * Move a queued (or retried) task to running; returns the row, or undefined if it is already
+ * terminal or parked for another job: only the job carrying the task's current resume token
+ * (none before the first park) may run it. `attempts` counts runs that start over (the first, a
+ * retry, a run after a crash); resuming a parked task is the same run going on, so
+ * `continued: true` leaves it.
+ */
+export async function startTask(
+  db: Executor,
+  id: string,
+  resumeToken: string | null = null,
+  continued = false,
+): Promise<TaskRow | undefined> {
   const [row] = await db
     .update(tasks)
     .set({
       state: "running",
-      attempts: sql`${tasks.attempts} + 1`,
+      attempts: continued ? tasks.attempts : sql`${tasks.attempts} + 1`,
       startedAt: sql`coalesce(${tasks.startedAt}, now())`,
       updatedAt: sql`now()`,
     })
-    .where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"])))
+    .where(
+      and(
+        eq(tasks.id, id),
+        inArray(tasks.state, ["queued", "running"]),
+        sql`${tasks.resumeToken} is not distinct from ${resumeToken}::uuid`,
+      ),
+    )
     .returning();
   return row;
 }
@@ -77,13 +99,35 @@ export async function finishTask(
     .where(and(eq(tasks.id, id), inArray(tasks.state, ["queued", "running"])))
     .returning({ id: tasks.id });
   if (rows.length !== 1) return false;
+  await db.delete(taskWaits).where(eq(taskWaits.taskId, id));
+  await releaseLocksOf(db, id);
   await db.execute(sql`select pg_notify(${TASK_DONE_CHANNEL}, ${id})`);
   return true;
 }
 
+/**
+ * Record the start of a step, or carry on the task's last step when it has this name and is
+ * `waiting` (left so by a park): one row per step, however often the task parked in it. A
+ * step a killed run left `running` stays so, and the re-run starts a new row.
+ */
 export async function beginStep(db: Executor, taskId: string, name: string): Promise<number> {
+  const [last] = await db
+    .select({ id: taskSteps.id, name: taskSteps.name, outcome: taskSteps.outcome })
+    .from(taskSteps)
+    .where(eq(taskSteps.taskId, taskId))
+    .orderBy(desc(taskSteps.id))
+    .limit(1);
+  if (last && last.name === name && last.outcome === "waiting") {
+    await db.update(taskSteps).set({ outcome: "running" }).where(eq(taskSteps.id, last.id));
+    return last.id;
+  }
   const [row] = await db.insert(taskSteps).values({ taskId, name }).returning({ id: taskSteps.id });
   return row!.id;
+}
+
+/** The step waits for a platform job while its task is parked (not ended). */
+export async function markStepWaiting(db: Executor, stepId: number, detail: string): Promise<void> {
+  await db.update(taskSteps).set({ outcome: "waiting", detail }).where(eq(taskSteps.id, stepId));
 }
 
 export async function endStep(
@@ -105,4 +149,23 @@ export async function endStep(
 
 export async function listSteps(db: Executor, taskId: string): Promise<StepRow[]> {
   return db.select().from(taskSteps).where(eq(taskSteps.taskId, taskId)).orderBy(asc(taskSteps.id));
+}
+
+/**
+ * Whether a task of one of `kinds` was ever accepted for this request field value (e.g. a
+ * `desktop.delete` of `desktop_uuid` X): the api accepts a repeat of a delete whose object
+ * deskgate's tables no longer hold, and answers 404 only for what deskgate never knew.
+ */
+export async function taskExistsFor(
+  db: Executor,
+  kinds: string[],
+  field: string,
+  value: string,
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(inArray(tasks.kind, kinds), sql`${tasks.request}->>${field} = ${value}`))
+    .limit(1);
+  return row !== undefined;
 }

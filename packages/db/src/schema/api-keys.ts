@@ -3,7 +3,8 @@ import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "dri
 /**
  * API keys, stored only as a SHA-256 hash (keys are 32 random bytes, so a fast hash is
  * right; the prefix is kept for display). Scopes: desktop, hpc, admin. Each key may have its
- * own webhook signing secret (sealed); during rotation the previous one signs too.
+ * own webhook signing secret (sealed, `whsec_…`, made with the key); during a rotation's overlap
+ * the previous one signs too.
  */
 export const apiKeys = pgTable(
   "api_keys",
@@ -13,8 +14,18 @@ export const apiKeys = pgTable(
     keyHash: text("key_hash").notNull(),
     prefix: text("prefix").notNull(),
     scopes: text("scopes").array().notNull(),
+    /**
+     * The named tenant this key shares with other keys (`keys create --tenant`); null = the key
+     * is its own tenant, `key:<id>`. Users, desktops, HPC accounts and tasks belong to a tenant.
+     */
+    tenant: text("tenant"),
     sealedSigningSecret: text("sealed_signing_secret"),
     sealedPreviousSigningSecret: text("sealed_previous_signing_secret"),
+    /**
+     * End of a rotation's overlap: until then the previous secret (or, when the key had none
+     * of its own before, the global secret) signs beside the current one.
+     */
+    previousSigningSecretExpiresAt: timestamp("previous_signing_secret_expires_at", { withTimezone: true }),
     rateLimitPerMinute: integer("rate_limit_per_minute"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),

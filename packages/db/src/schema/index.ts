@@ -1,4 +1,5 @@
 export * from "./api-keys.ts";
+export * from "./audit.ts";
 export * from "./callbacks.ts";
 export * from "./hpc.ts";
 export * from "./platform.ts";

@@ -19,6 +19,8 @@ export const vdiUsers = pgTable("vdi_users", {
   username: text("username").primaryKey(),
   upstreamId: text("upstream_id").notNull(),
   groupName: text("group_name"),
+  /** The owning tenant (that of the task that made it); null = found on the platform, admin only. */
+  tenant: text("tenant"),
   createdByTask: uuid("created_by_task"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -30,6 +32,8 @@ export const desktops = pgTable(
     desktopUuid: text("desktop_uuid").primaryKey(),
     desktopName: text("desktop_name").notNull(),
     username: text("username").notNull(),
+    /** The owning tenant (its user's when deskgate made it); null = found on the platform, admin only. */
+    tenant: text("tenant"),
     os: text("os").notNull(),
     productId: text("product_id"),
     sid: text("sid"),
@@ -39,6 +43,11 @@ export const desktops = pgTable(
     /** USB redirection and data transfer: both off on a new desktop (the seed's 默认禁止). */
     usbEnable: boolean("usb_enable").notNull().default(false),
     dataAccess: boolean("data_access").notNull().default(false),
+    /** The approval metadata of the apply that made it (issue 14). */
+    ticketId: text("ticket_id"),
+    requester: text("requester"),
+    /** The lease's end set by the apply's `expires_at` (null: no lease). */
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
     createdByTask: uuid("created_by_task"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

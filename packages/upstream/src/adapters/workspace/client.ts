@@ -1,7 +1,9 @@
+import { systemClock } from "@deskgate/runtime";
 import { UpstreamError } from "../../errors.ts";
 import { JsonHttpClient } from "../../http.ts";
 import { createRateLimiter } from "../../rate-limit.ts";
 import { type RetryOptions, withRetry } from "../../retry.ts";
+import { createAuthenticator } from "./auth/index.ts";
 import { classify } from "./classify.ts";
 import type { WorkspaceOptions } from "./options.ts";
 
@@ -24,7 +26,9 @@ export interface WsClient {
 /**
  * The adapter's only way out: the rate limiter (per adapter instance), a per-request timeout,
  * retries of transient failures (full jitter, Retry-After honoured) and classification of
- * every non-2xx answer (UPSTREAM-VDI §7.3).
+ * every non-2xx answer (UPSTREAM-VDI §7.3). Each attempt is authenticated afresh (signed at
+ * its own time, or with the current IAM token); a 401 to an IAM token renews it once and the
+ * request is sent once more.
  */
 export function createWsClient(opts: WorkspaceOptions): WsClient {
   const http = new JsonHttpClient({
@@ -33,19 +37,35 @@ export function createWsClient(opts: WorkspaceOptions): WsClient {
   });
   const base = `${opts.baseUrl.replace(/\/+$/, "")}/v2/${encodeURIComponent(opts.projectId)}`;
   const retry: RetryOptions = { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000, ...opts.retry };
-  const headers = { "x-auth-token": opts.token };
+  const auth = createAuthenticator({
+    auth: opts.auth ?? { mode: "token", token: opts.token ?? "" },
+    projectId: opts.projectId,
+    clock: opts.clock ?? systemClock,
+    timeoutMs: opts.requestTimeoutMs ?? 30_000,
+  });
   const writeRetry: RetryOptions = { ...retry, retryIf: refused };
+  const send = async (method: string, url: string, body: string | undefined) => {
+    const headers = await auth.headers({ method, url, body });
+    return { headers, res: await http.call(method, url, headers, body) };
+  };
   return {
-    call: <T>(what: string, method: string, path: string, body?: unknown) =>
-      withRetry(
+    call: <T>(what: string, method: string, path: string, body?: unknown) => {
+      const url = base + path;
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      return withRetry(
         async () => {
-          const res = await http.call(method, base + path, headers, body);
+          let { headers, res } = await send(method, url, text);
+          // A 401 was not acted on, so even a POST is safe to send again.
+          if (res.status === 401 && auth.refused(headers)) ({ res } = await send(method, url, text));
           if (res.status >= 200 && res.status < 300) return res.body as T;
           throw classify(res, what);
         },
         method === "POST" ? writeRetry : retry,
-      ),
-    close: () => http.close(),
+      );
+    },
+    close: async () => {
+      await Promise.all([http.close(), auth.close()]);
+    },
   };
 }
 

@@ -12,6 +12,16 @@ type DesktopMethods = Pick<
 const LINUX: ReadonlySet<DesktopOs> = new Set(["kylin"]);
 const PAGE = 100;
 
+/** The product (flavour) and system disk a new desktop of `os` gets. */
+export function newDesktopSpec(opts: WorkspaceOptions, os: DesktopOs) {
+  const linux = LINUX.has(os);
+  return {
+    linux,
+    productId: linux ? opts.products.linux : opts.products.windows,
+    root: opts.rootVolume ?? { type: "SAS", sizeGb: 80 },
+  };
+}
+
 /** Desktops (§2.2): create is a job; get is 404 when unknown; the list's user_name filter is fuzzy. */
 export function desktopMethods(call: WsCall, opts: WorkspaceOptions): DesktopMethods {
   const detail = (id: string) =>
@@ -42,11 +52,10 @@ export function desktopMethods(call: WsCall, opts: WorkspaceOptions): DesktopMet
         const known = Object.keys(opts.images).join(", ") || "none";
         throw permanent(`create desktop: no image is configured for os ${os} (available: ${known})`);
       }
-      const linux = LINUX.has(os);
-      const root = opts.rootVolume ?? { type: "SAS", sizeGb: 80 };
+      const { linux, productId, root } = newDesktopSpec(opts, os);
       const data = await call<{ job_id: string }>("create desktop", "POST", "/desktops", {
         desktop_type: "DEDICATED",
-        product_id: linux ? opts.products.linux : opts.products.windows,
+        product_id: productId,
         image_type: "gold",
         image_id: imageId,
         root_volume: { type: root.type, size: root.sizeGb },

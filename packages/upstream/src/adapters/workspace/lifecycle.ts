@@ -2,11 +2,11 @@ import { UpstreamError } from "../../errors.ts";
 import type { DesktopPlatform, PlatformDesktop } from "../../port.ts";
 import { permanent, seg, type WsCall } from "./client.ts";
 import type { WorkspaceOptions } from "./options.ts";
-import type { WsDesktop } from "./types.ts";
+import type { WsDesktop, WsSubJob } from "./types.ts";
 
 type LifecycleMethods = Pick<
   DesktopPlatform,
-  "lockUser" | "unlockUser" | "deleteDesktops" | "rebuildDesktop"
+  "lockUser" | "unlockUser" | "deleteDesktops" | "rebuildDesktop" | "findRebuildJob"
 >;
 
 const MAX_BATCH = 100;
@@ -18,7 +18,9 @@ const MAX_BATCH = 100;
  * - delete: BatchDeleteDesktops `POST /desktops/batch-delete {desktop_ids, delete_users,
  *   email_notification:false}` → 202 `{job_id}` (`deleteDesktops`);
  * - rebuild: BatchRebuildDesktopsSystemDisk `POST /desktops/rebuild {desktop_ids, image_type,
- *   image_id}` → 200 `{job_id}` (`rebuildDesktops`).
+ *   image_id}` → 200 `{job_id}` (`rebuildDesktops`); a lost answer is found again among the
+ *   `rebuildDesktops` sub-jobs (ListItaSubJobs `GET /workspace-sub-jobs?job_type=`), by desktop
+ *   id and `begin_time`.
  */
 export function lifecycleMethods(
   call: WsCall,
@@ -76,7 +78,30 @@ export function lifecycleMethods(
       });
       return { jobId: data.job_id };
     },
+
+    async findRebuildJob(desktopId, since) {
+      const limit = 1000;
+      for (let offset = 0; ; offset += limit) {
+        const page = await call<{ total_count?: number; jobs?: WsSubJob[] }>(
+          "find rebuild job",
+          "GET",
+          `/workspace-sub-jobs?job_type=rebuildDesktops&limit=${limit}&offset=${offset}`,
+        );
+        const jobs = page.jobs ?? [];
+        const mine = jobs.find(
+          (j) => j.entities?.desktop_id === desktopId && plainUtc(j.begin_time) >= since.getTime(),
+        );
+        if (mine?.job_id) return mine.job_id;
+        if (jobs.length < limit || offset + limit >= (page.total_count ?? 0)) return null;
+      }
+    },
   };
+}
+
+/** `2020-04-10 06:45:14` (UTC, the platform's job times) → epoch ms; unreadable → 0. */
+function plainUtc(time: string | undefined): number {
+  const ms = time ? Date.parse(`${time.replace(" ", "T")}Z`) : Number.NaN;
+  return Number.isNaN(ms) ? 0 : ms;
 }
 
 /** The image create uses for this os (gold); an os without one is refused before any call. */

@@ -1,12 +1,18 @@
+import type { Clock } from "@deskgate/runtime";
 import type { DesktopOs } from "../../port.ts";
 import type { RetryOptions } from "../../retry.ts";
+import type { WorkspaceAuth } from "./auth/index.ts";
 
 export interface WorkspaceOptions {
   /** e.g. https://workspace.cn-north-4.myhuaweicloud.com, or the simulator's URL */
   baseUrl: string;
   projectId: string;
-  /** IAM token sent as X-Auth-Token */
-  token: string;
+  /** How requests are authenticated: AK/SK signing, an IAM token (password or agency), or a fixed token. */
+  auth?: WorkspaceAuth;
+  /** Shorthand for `auth: { mode: "token", token }` (a token that is never renewed). */
+  token?: string;
+  /** Time for X-Sdk-Date and token expiry. Default the system clock. */
+  clock?: Clock;
   /** Image id per deskgate os (`image_type` gold); an os without one is refused. */
   images: Partial<Record<DesktopOs, string>>;
   /** The product (flavour) new desktops get, per OS family. */

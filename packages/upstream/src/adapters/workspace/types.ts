@@ -49,6 +49,10 @@ export interface WsProduct {
 }
 
 export interface WsSubJob {
+  /** The parent job (ListItaSubJobs). */
+  job_id?: string;
+  /** `2020-04-10 06:45:14`, UTC. */
+  begin_time?: string;
   status?: string;
   error_code?: string;
   fail_reason?: string;

@@ -1,0 +1,1 @@
+ALTER TABLE "api_keys" ADD COLUMN "previous_signing_secret_expires_at" timestamp with time zone;

@@ -1,0 +1,1 @@
+ALTER TABLE "hpc_accounts" ADD COLUMN "cluster" text;
