@@ -71,4 +71,20 @@ describe("operator views", () => {
     const depth = await sql`select * from ops_queue_depth`;
     expect(Array.isArray(depth)).toBe(true);
   });
+
+  it("a task parked on a platform job is stuck only once no watcher has checked it for 5 minutes", async () => {
+    const { sql } = database;
+    const taskId = "00000000-0000-4000-8000-0000000000a2";
+    await sql`insert into tasks (id, kind, state, request, updated_at) values
+      (${taskId}, 'desktop.apply', 'running', '{}', now() - interval '40 minutes')`;
+    await sql`insert into task_waits (task_id, platform_job_id, since, next_check_at, resume_token)
+      values (${taskId}, 'job-1', now() - interval '40 minutes', now() + interval '5 seconds',
+              '00000000-0000-4000-8000-0000000000c2')`;
+    const stuckIds = async () => (await sql`select task_id from ops_stuck_tasks`).map((r) => r.task_id);
+    expect(await stuckIds()).not.toContain(taskId);
+    await sql`update task_waits set next_check_at = now() - interval '6 minutes' where task_id = ${taskId}`;
+    expect(await stuckIds()).toContain(taskId);
+    await sql`update task_waits set next_check_at = now(), resumed = true where task_id = ${taskId}`;
+    expect(await stuckIds()).toContain(taskId); // resumed, yet its run did not move it for 30 min
+  });
 });
