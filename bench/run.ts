@@ -106,7 +106,9 @@ const result = {
 process.stdout.write(`${table(result)}\n`);
 const folder = quick ? join(root, "bench", "results", "quick") : join(root, "bench", "results");
 mkdirSync(folder, { recursive: true });
-const file = join(folder, `${startedAt.toISOString().slice(0, 10)}-${hostname()}.json`);
+// A partial run (--only) gets its own file, so it never overwrites the full run of that day.
+const suffix = only ? `-${only.join("+")}` : "";
+const file = join(folder, `${startedAt.toISOString().slice(0, 10)}-${hostname()}${suffix}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 log(`wrote ${file}`);
 process.exit(exitCode);
