@@ -10,6 +10,7 @@ import { registerDocs } from "./openapi/docs.ts";
 import { registerOps } from "./ops/routes.ts";
 import { registerDesktopApply } from "./routes/desktop-apply.ts";
 import { registerDesktopDelete } from "./routes/desktop-delete.ts";
+import { registerDesktopLease } from "./routes/desktop-lease.ts";
 import { registerDesktopPolicyUpdate } from "./routes/desktop-policy-update.ts";
 import { registerDesktopPower } from "./routes/desktop-power.ts";
 import { registerDesktopRebuild } from "./routes/desktop-rebuild.ts";
@@ -51,6 +52,7 @@ export function createApp(deps: ApiDeps): Hono {
   registerDesktopPolicyUpdate(app, deps);
   registerUserPwdReset(app, deps);
   registerDesktopDelete(app, deps);
+  registerDesktopLease(app, deps);
   registerUserLock(app, deps);
   registerDesktopPower(app, deps);
   registerDesktopRebuild(app, deps);

@@ -27,6 +27,11 @@ export interface WorkerDeps {
     defaultPassword?: string;
     /** Cron of the reconcile job (default every 10 minutes); null = not scheduled by this worker. */
     reconcileCron?: string | null;
+    /** Leases: the notice this long before the end (default 3 days), the delete this long after it (7 days). */
+    leaseNoticeMs?: number;
+    leaseGraceMs?: number;
+    /** Cron of the lease sweep (default every minute); null = not scheduled by this worker. */
+    leaseCron?: string | null;
   };
   /**
    * Seconds before the next callback attempt, or null to stop (default: `nextRetryDelaySec`,
@@ -35,6 +40,8 @@ export interface WorkerDeps {
   callbackRetryDelaySec?: (attemptsMade: number, last: DeliveryAttemptResult) => number | null;
   /** Unix time for webhook timestamps (default: the system clock). */
   now?: () => Date;
+  /** The lease sweep's clock: what is due, and which leases have ended (default: the system clock; tests move it). */
+  leaseClock?: () => Date;
   /** Prometheus metrics (task durations, callback attempts, upstream calls); none when absent. */
   metrics?: Metrics;
   /** Within a task run: its held-back bookkeeping writes (`heldWrites`); absent elsewhere. */

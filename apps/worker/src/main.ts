@@ -77,6 +77,8 @@ const worker = await startWorker({
     jobTimeoutMs: config.DESKGATE_VDI_JOB_TIMEOUT_MS,
     concurrency: config.DESKGATE_WORKER_CONCURRENCY,
     defaultPassword: config.DESKGATE_DEFAULT_PASSWORD,
+    leaseNoticeMs: config.DESKGATE_LEASE_NOTICE_DAYS * 86_400_000,
+    leaseGraceMs: config.DESKGATE_LEASE_GRACE_DAYS * 86_400_000,
   },
 });
 const metricsServer = config.DESKGATE_WORKER_METRICS_PORT

@@ -7,6 +7,14 @@ import { deliverCallback } from "./jobs/deliver-callback.ts";
 import { runDesktopDelete } from "./jobs/desktop-delete.ts";
 import { runDesktopPower } from "./jobs/desktop-power.ts";
 import { runDesktopRebuild } from "./jobs/desktop-rebuild.ts";
+import {
+  LEASE_CRON,
+  runDesktopLease,
+  runLeaseDelete,
+  runLeaseExpire,
+  runLeaseExpiring,
+  runLeaseSweep,
+} from "./jobs/lease.ts";
 import { runPolicyUpdate } from "./jobs/policy-update.ts";
 import { runPwdReset } from "./jobs/pwd-reset.ts";
 import { reconcile, runReconcileTask } from "./jobs/reconcile.ts";
@@ -40,6 +48,16 @@ const handlers: Handlers = {
   "desktop.delete": (deps, job) => runTaskJob(deps, "desktop.delete", job, { run: runDesktopDelete }),
   "desktop.power": (deps, job) => runTaskJob(deps, "desktop.power", job, { run: runDesktopPower }),
   "desktop.rebuild": (deps, job) => runTaskJob(deps, "desktop.rebuild", job, { run: runDesktopRebuild }),
+  "desktop.lease": (deps, job) => runTaskJob(deps, "desktop.lease", job, { run: runDesktopLease }),
+  "lease.expiring": (deps, job) => runTaskJob(deps, "lease.expiring", job, { run: runLeaseExpiring }),
+  "lease.expire": (deps, job) => runTaskJob(deps, "lease.expire", job, { run: runLeaseExpire }),
+  "lease.delete": (deps, job) => runTaskJob(deps, "lease.delete", job, { run: runLeaseDelete }),
+  "lease.sweep": async (deps) => {
+    const made = await runLeaseSweep(deps);
+    if (made["lease.expiring"] + made["lease.expire"] + made["lease.delete"] > 0) {
+      deps.logger.info(made, "lease sweep started lease steps");
+    }
+  },
   "user.offboard": (deps, job) => runTaskJob(deps, "user.offboard", job, { run: runUserOffboard }),
   "user.pwd_reset": (deps, job) => runTaskJob(deps, "user.pwd_reset", job, { run: runPwdReset }),
   "user.lock": (deps, job) => runTaskJob(deps, "user.lock", job, { run: runUserLock(true) }),
@@ -68,7 +86,7 @@ export interface RunningWorker {
  * receiver never holds up provisioning). Each job starts the moment it is queued (NOTIFY) and
  * is settled on its own; a failing one is retried by pg-boss without touching the others.
  * A task waiting for a platform job parks (gives its slot back) and the wait watcher resumes
- * it when the job ends. The reconcile job is put on its cron (pg-boss `schedule` is an upsert, so every worker may
+ * it when the job ends. The reconcile job and the lease sweep are put on their crons (pg-boss `schedule` is an upsert, so every worker may
  * call it; pg-boss sends one job per tick across all of them).
  */
 export async function startWorker(given: WorkerDeps): Promise<RunningWorker> {
@@ -85,6 +103,8 @@ export async function startWorker(given: WorkerDeps): Promise<RunningWorker> {
   await ensureQueues(deps.boss);
   const cron = deps.settings.reconcileCron === undefined ? RECONCILE_CRON : deps.settings.reconcileCron;
   if (cron) await deps.boss.schedule("platform.reconcile", cron, {});
+  const leaseCron = deps.settings.leaseCron === undefined ? LEASE_CRON : deps.settings.leaseCron;
+  if (leaseCron) await deps.boss.schedule("lease.sweep", leaseCron, {});
   const queues = Object.keys(JobCatalog) as QueueName[];
   const dispatcher = await startDispatcher({
     boss: deps.boss,

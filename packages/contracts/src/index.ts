@@ -1,6 +1,7 @@
 export * from "./callbacks.ts";
 export * from "./desktop/apply.ts";
 export * from "./desktop/delete.ts";
+export * from "./desktop/lease.ts";
 export * from "./desktop/policy-update.ts";
 export * from "./desktop/power.ts";
 export * from "./desktop/rebuild.ts";

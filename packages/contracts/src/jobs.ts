@@ -24,6 +24,10 @@ export const DeliveryJob = z.object({
 });
 export type DeliveryJob = z.infer<typeof DeliveryJob>;
 
+/** The lease sweep (cron): no payload; the worker's clock decides what is due. */
+export const LeaseSweepJob = z.object({});
+export type LeaseSweepJob = z.infer<typeof LeaseSweepJob>;
+
 export const ReconcileJob = z.object({ task_id: z.uuid().optional() });
 export type ReconcileJob = z.infer<typeof ReconcileJob>;
 
@@ -68,6 +72,10 @@ export const JobCatalog = {
   "desktop.delete": { payload: TaskJob, policy: upstreamTask },
   "desktop.power": { payload: TaskJob, policy: upstreamTask },
   "desktop.rebuild": { payload: TaskJob, policy: upstreamTask },
+  "desktop.lease": { payload: TaskJob, policy: upstreamTask },
+  "lease.expiring": { payload: TaskJob, policy: upstreamTask },
+  "lease.expire": { payload: TaskJob, policy: upstreamTask },
+  "lease.delete": { payload: TaskJob, policy: upstreamTask },
   "user.pwd_reset": { payload: TaskJob, policy: quickTask },
   "user.lock": { payload: TaskJob, policy: quickTask },
   "user.unlock": { payload: TaskJob, policy: quickTask },
@@ -78,6 +86,10 @@ export const JobCatalog = {
   "platform.reconcile": {
     payload: ReconcileJob,
     policy: { ...upstreamTask, retryLimit: 2, expireInSeconds: 1800 },
+  },
+  "lease.sweep": {
+    payload: LeaseSweepJob,
+    policy: { ...quickTask, retryLimit: 1, expireInSeconds: 300, deleteAfterSeconds: 24 * 3600 },
   },
   "callback.deliver": {
     payload: DeliveryJob,

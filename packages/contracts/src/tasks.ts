@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DesktopDeleteResult } from "./desktop/delete.ts";
+import { DesktopLeaseResult } from "./desktop/lease.ts";
 import { DesktopPowerResult } from "./desktop/power.ts";
 import { DesktopRebuildResult } from "./desktop/rebuild.ts";
 import { envelopeSchema } from "./envelope.ts";
@@ -13,6 +14,10 @@ export const TaskKind = z.enum([
   "desktop.delete",
   "desktop.power",
   "desktop.rebuild",
+  "desktop.lease",
+  "lease.expiring",
+  "lease.expire",
+  "lease.delete",
   "user.pwd_reset",
   "user.lock",
   "user.unlock",
@@ -61,6 +66,16 @@ export const CallbackDelivery = z.object({
   next_attempt_at: z.string().nullable(),
 });
 
+/** A lease step's result: its callback's data (LeaseExpiringEvent and the others in desktop/lease.ts). */
+const leaseStepResult = <E extends string>(event: E) =>
+  z.looseObject({
+    event: z.literal(event),
+    desktop_uuid: z.string(),
+    username: z.string(),
+    expires_at: z.string(),
+    skipped: z.boolean().optional(),
+  });
+
 /**
  * What a finished task keeps as its `result`, per kind, as `GET /api/tasks/{id}` shows it:
  * never a secret (passwords, tokens and launch URLs with tickets go to the caller only).
@@ -90,6 +105,10 @@ export const TaskResults = {
   "desktop.delete": DesktopDeleteResult.omit({ task_id: true }).loose(),
   "desktop.power": DesktopPowerResult.omit({ task_id: true }).loose(),
   "desktop.rebuild": DesktopRebuildResult.omit({ task_id: true }).loose(),
+  "desktop.lease": DesktopLeaseResult.omit({ task_id: true }).loose(),
+  "lease.expiring": leaseStepResult("lease.expiring"),
+  "lease.expire": leaseStepResult("lease.expire"),
+  "lease.delete": leaseStepResult("lease.delete"),
   "user.pwd_reset": z.looseObject({ username: z.string(), note: z.string().optional() }),
   "user.lock": UserLockResult.omit({ task_id: true }).loose(),
   "user.unlock": UserLockResult.omit({ task_id: true }).loose(),
@@ -132,6 +151,10 @@ export const TaskView = z.discriminatedUnion("kind", [
   viewOf("desktop.delete"),
   viewOf("desktop.power"),
   viewOf("desktop.rebuild"),
+  viewOf("desktop.lease"),
+  viewOf("lease.expiring"),
+  viewOf("lease.expire"),
+  viewOf("lease.delete"),
   viewOf("user.pwd_reset"),
   viewOf("user.lock"),
   viewOf("user.unlock"),

@@ -8,6 +8,7 @@ export * from "./queries/callbacks.ts";
 export * from "./queries/delivery-attempts.ts";
 export * from "./queries/hpc-sessions.ts";
 export * from "./queries/idempotency.ts";
+export * from "./queries/leases.ts";
 export * from "./queries/mirror.ts";
 export * from "./queries/operator.ts";
 export * from "./queries/ops.ts";

@@ -110,6 +110,9 @@ export const ConfigSchema = z.object({
     .int()
     .min(1000)
     .default(30 * 60 * 1000),
+  /** Leases (issue 14): the lease.expiring notice this many days before the end; the delete this many days after it. */
+  DESKGATE_LEASE_NOTICE_DAYS: z.coerce.number().min(0).max(365).default(3),
+  DESKGATE_LEASE_GRACE_DAYS: z.coerce.number().min(0).max(365).default(7),
   DESKGATE_HPC_URL: z.url({ message: "must be an http(s) URL" }).default(DEFAULT_SIM_URL),
   /** Client-side limits on calls per second to each platform, per worker process (0 = none). */
   DESKGATE_VDI_RATE_PER_SEC: z.coerce.number().min(0).default(3),

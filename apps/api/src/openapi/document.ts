@@ -4,12 +4,15 @@ import {
   ApplyRequest,
   DesktopDeleteCallback,
   DesktopDeleteRequest,
+  DesktopLeaseCallback,
+  DesktopLeaseRequest,
   DesktopPowerCallback,
   DesktopPowerRequest,
   DesktopRebuildCallback,
   DesktopRebuildRequest,
   DesktopVolumesResponse,
   FailureCallback,
+  LeaseEventCallback,
   PolicyUpdateCallback,
   PolicyUpdateRequest,
   PolicyUpdateResponse,
@@ -249,6 +252,42 @@ const CALLBACKS = [
     success: DesktopRebuildCallback,
   },
   {
+    kind: "desktop.lease",
+    operationId: "setDesktopLease",
+    tag: "desktop",
+    summary: "The outcome of POST /api/desktop/lease",
+    description:
+      "The lease's new end, the one before, and whether the user the old lease's expiry had locked was unlocked.",
+    success: DesktopLeaseCallback,
+  },
+  {
+    kind: "lease.expiring",
+    operationId: "leaseExpiring",
+    tag: "desktop",
+    summary: "A lease ends soon (DESKGATE_LEASE_NOTICE_DAYS before expires_at)",
+    description:
+      "Posted to the callback_url of the request that set the lease (the apply, or the last POST /api/desktop/lease), signed like every callback. `event` is lease.expiring; lock_at and delete_at say what happens unless the lease is extended. `skipped: true`: the lease changed before the notice went out.",
+    success: LeaseEventCallback,
+  },
+  {
+    kind: "lease.expire",
+    operationId: "leaseExpired",
+    tag: "desktop",
+    summary: "A lease ended: its user is locked",
+    description:
+      "`event` lease.expire. The user is locked (user_locked) unless they have another desktop still in use; the desktop is deleted at delete_at (DESKGATE_LEASE_GRACE_DAYS after the end) unless the lease is extended first.",
+    success: LeaseEventCallback,
+  },
+  {
+    kind: "lease.delete",
+    operationId: "leaseDeleted",
+    tag: "desktop",
+    summary: "A lease's grace period ended: the desktop is deleted",
+    description:
+      "`event` lease.delete: the desktop and its data disks were deleted, and its user too when it was their last desktop (user_deleted).",
+    success: LeaseEventCallback,
+  },
+  {
     kind: "user.offboard",
     operationId: "offboardUser",
     tag: "user",
@@ -385,6 +424,19 @@ export function buildOpenApiDocument(): Json {
           tag: "desktop",
           schema: DesktopDeleteRequest,
           path: "/api/desktop/delete",
+          responses: { "200": accepted("Accepted; the outcome is posted to callback_url") },
+          extraErrors: [404],
+        }),
+      },
+      "/api/desktop/lease": {
+        post: post({
+          operationId: "setDesktopLease",
+          summary: "Set a new end for a desktop's lease: extend it (async)",
+          description:
+            "expires_at with its time zone, in the future, at most 1826 days ahead. Allowed until the lease's delete has begun (then 409); in the grace period after expiry it also unlocks the user the expiry locked. The lease's later notices (lease.expiring, lease.expire, lease.delete) go to this request's callback_url. A desktop deskgate does not know → 404.",
+          tag: "desktop",
+          schema: DesktopLeaseRequest,
+          path: "/api/desktop/lease",
           responses: { "200": accepted("Accepted; the outcome is posted to callback_url") },
           extraErrors: [404],
         }),

@@ -8,6 +8,8 @@ export const EXAMPLE_VOLUME_UUID = "a1b2c3d4-e5f6-4a1b-8c2d-3e4f5a6b7c8d";
 export const EXAMPLE_USER = "xxx_01";
 export const EXAMPLE_TASK_ID = "3b241101-e2bb-4255-8caf-4136c566a962";
 export const EXAMPLE_CALLBACK_URL = "https://workflow.example.com/deskgate/callback";
+/** A lease end ~90 days ahead, at 18:00 UTC (an example must pass the schema: in the future). */
+export const EXAMPLE_LEASE_END = `${new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10)}T18:00:00Z`;
 
 export const REQUEST_EXAMPLES = {
   "/api/desktop/apply": { username: "xxx", os: "win10", callback_url: EXAMPLE_CALLBACK_URL },
@@ -27,6 +29,11 @@ export const REQUEST_EXAMPLES = {
   "/api/desktop/delete": {
     desktop_uuid: EXAMPLE_DESKTOP_UUID,
     delete_user_if_last: true,
+    callback_url: EXAMPLE_CALLBACK_URL,
+  },
+  "/api/desktop/lease": {
+    desktop_uuid: EXAMPLE_DESKTOP_UUID,
+    expires_at: EXAMPLE_LEASE_END,
     callback_url: EXAMPLE_CALLBACK_URL,
   },
   "/api/user/lock": { username: EXAMPLE_USER },

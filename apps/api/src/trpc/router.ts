@@ -1,6 +1,7 @@
 import {
   ApplyRequest,
   DesktopDeleteRequest,
+  DesktopLeaseRequest,
   DesktopPowerRequest,
   DesktopRebuildRequest,
   DesktopVolume,
@@ -23,6 +24,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { acceptApply } from "../services/apply.ts";
 import { acceptDesktopDelete } from "../services/desktop-delete.ts";
+import { acceptDesktopLease } from "../services/desktop-lease.ts";
 import { acceptDesktopPower, acceptDesktopRebuild } from "../services/desktop-power.ts";
 import { desktopsOfUser, volumesOfDesktop } from "../services/lookups.ts";
 import { updatePolicy } from "../services/policy-update.ts";
@@ -66,6 +68,12 @@ export const appRouter = router({
       .output(Accepted)
       .mutation(async ({ ctx, input }) =>
         unwrap(await acceptDesktopDelete(ctx.deps, ctx.caller, input), ctx.lang),
+      ),
+    lease: desktop
+      .input(DesktopLeaseRequest)
+      .output(Accepted)
+      .mutation(async ({ ctx, input }) =>
+        unwrap(await acceptDesktopLease(ctx.deps, ctx.caller, input), ctx.lang),
       ),
     power: desktop
       .input(DesktopPowerRequest)

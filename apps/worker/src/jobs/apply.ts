@@ -167,6 +167,7 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
       ticketId: request.ticket_id ?? null,
       requester: request.requester ?? null,
       leaseExpiresAt: request.expires_at ? new Date(request.expires_at) : null,
+      leaseTaskId: request.expires_at ? task.id : null,
       createdByTask: task.id,
     }),
   );

@@ -81,8 +81,13 @@ async function jobsOf(boss: PgBoss, tx: Executor, task: TaskRow, queued: boolean
 /** A queue whose jobs run tasks (a TaskJob payload). */
 export function isTaskQueue(
   kind: string,
-): kind is Exclude<QueueName, "callback.deliver" | "platform.reconcile"> {
-  return kind in JobCatalog && kind !== "callback.deliver" && kind !== "platform.reconcile";
+): kind is Exclude<QueueName, "callback.deliver" | "platform.reconcile" | "lease.sweep"> {
+  return (
+    kind in JobCatalog &&
+    kind !== "callback.deliver" &&
+    kind !== "platform.reconcile" &&
+    kind !== "lease.sweep"
+  );
 }
 
 /**

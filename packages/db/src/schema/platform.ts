@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
@@ -48,11 +49,24 @@ export const desktops = pgTable(
     requester: text("requester"),
     /** The lease's end set by the apply's `expires_at` (null: no lease). */
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    /**
+     * How far the lease sweep got with the current lease (docs/design.md "Leases"): null →
+     * nothing yet, `notified` (lease.expiring sent), `expired` (lease.expire claimed), `deleting`
+     * (lease.delete claimed; no extension any more). An extension sets it back to null.
+     */
+    leaseStage: text("lease_stage"),
+    /** The lease's expiry locked the user (an extension unlocks them). */
+    leaseUserLocked: boolean("lease_user_locked").notNull().default(false),
+    /** The task that set the current lease (the apply or the last extension): whose callback URL, key and ticket its steps use. */
+    leaseTaskId: uuid("lease_task_id"),
     createdByTask: uuid("created_by_task"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("desktops_username_idx").on(t.username)],
+  (t) => [
+    index("desktops_username_idx").on(t.username),
+    index("desktops_lease_idx").on(t.leaseExpiresAt).where(sql`${t.leaseExpiresAt} is not null`),
+  ],
 );
 
 /** Per group, the last `<group>_NN` number handed out. Allocation is one atomic UPSERT. */
