@@ -44,6 +44,8 @@ afterAll(async () => {
   await receiver?.close();
 });
 
+let leased: { desktopUuid: string; expires: Date };
+
 describe("ticket_id and requester", () => {
   const ticket = "ITSM-2026/0042 #7";
   const requester = "Zoë Müller <zoe@example.com>";
@@ -192,6 +194,7 @@ describe("ticket_id and requester", () => {
     const cb = await callbackFor(await taskIdOf(res));
     const row = await getDesktopRow(stack.database.db, String(cb.body.data.desktop_uuid));
     expect(row?.leaseExpiresAt?.toISOString()).toBe(expires.toISOString());
+    leased = { desktopUuid: row!.desktopUuid, expires };
 
     const plain = await stack.post("/api/desktop/apply", {
       username: "nolease",
@@ -221,6 +224,73 @@ describe("ticket_id and requester", () => {
       expect(((await bad.json()) as { message: string }).message).toContain(message);
     }
     expect(await stack.counts()).toEqual(before);
+  });
+
+  it("POST /api/desktop/lease sets a new end (callback: the old and new end); unknown → 404, bad → 400, delete begun → 409", async () => {
+    const newEnd = new Date(leased.expires.getTime() + 90 * 86_400_000);
+    const res = await stack.post("/api/desktop/lease", {
+      desktop_uuid: leased.desktopUuid,
+      expires_at: newEnd.toISOString(),
+      callback_url: receiver.url,
+      ticket_id: "ITSM-EXT-1",
+    });
+    expect(res.status).toBe(200);
+    const taskId = await taskIdOf(res);
+    const cb = await callbackFor(taskId);
+    expect(() => new Webhook(stack.webhookSecret).verify(cb.raw, cb.headers)).not.toThrow();
+    expect(cb.body).toMatchObject({
+      status: "0",
+      data: {
+        task_id: taskId,
+        desktop_uuid: leased.desktopUuid,
+        expires_at: newEnd.toISOString(),
+        previous_expires_at: leased.expires.toISOString(),
+        user_unlocked: false,
+        ticket_id: "ITSM-EXT-1",
+      },
+    });
+    expect(await getDesktopRow(stack.database.db, leased.desktopUuid)).toMatchObject({
+      leaseExpiresAt: newEnd,
+      leaseTaskId: taskId,
+      leaseStage: null,
+    });
+
+    const before = await stack.counts();
+    const unknown = await stack.post("/api/desktop/lease", {
+      desktop_uuid: "no-such-desktop",
+      expires_at: newEnd.toISOString(),
+      callback_url: receiver.url,
+    });
+    expect(unknown.status).toBe(404);
+    const bad = await stack.post("/api/desktop/lease", {
+      desktop_uuid: leased.desktopUuid,
+      expires_at: "2027-01-31",
+      callback_url: receiver.url,
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain("expires_at:");
+    await stack.database
+      .sql`update desktops set lease_stage = 'deleting' where desktop_uuid = ${leased.desktopUuid}`;
+    const late = await stack.post("/api/desktop/lease", {
+      desktop_uuid: leased.desktopUuid,
+      expires_at: newEnd.toISOString(),
+      callback_url: receiver.url,
+    });
+    expect(late.status).toBe(409);
+    expect(await late.json()).toMatchObject({
+      status: "-1",
+      message: expect.stringContaining("its delete has begun"),
+    });
+    await stack.database
+      .sql`update desktops set lease_stage = null where desktop_uuid = ${leased.desktopUuid}`;
+    expect(await stack.counts()).toEqual(before);
+
+    const viaTrpc = await trpc.desktop.lease.mutate({
+      desktop_uuid: leased.desktopUuid,
+      expires_at: new Date(newEnd.getTime() + 86_400_000).toISOString(),
+      callback_url: receiver.url,
+    });
+    expect((await callbackFor(viaTrpc.task_id)).body.status).toBe("0");
   });
 
   it("every answer and callback above matches the OpenAPI document", async () => {

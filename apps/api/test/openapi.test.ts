@@ -82,10 +82,14 @@ describe("GET /openapi.json", () => {
     expect(Object.keys(webhooks).sort()).toEqual([
       "desktop.apply",
       "desktop.delete",
+      "desktop.lease",
       "desktop.policy_update",
       "desktop.power",
       "desktop.rebuild",
       "desktop.resource_update",
+      "lease.delete",
+      "lease.expire",
+      "lease.expiring",
       "user.lock",
       "user.offboard",
       "user.unlock",
@@ -101,7 +105,7 @@ describe("GET /openapi.json", () => {
         .filter(([, op]) => op.requestBody)
         .map(([method, op]) => ({ method, path, body: op.requestBody!.content["application/json"].example })),
     );
-    expect(examples).toHaveLength(10);
+    expect(examples).toHaveLength(11);
     for (const { method, path, body } of examples) {
       const res = await stack.call(method.toUpperCase(), path, { body });
       expect([200, 202], `${method} ${path}: ${await res.clone().text()}`).toContain(res.status);

@@ -8,6 +8,7 @@ export const REST_ROUTES = [
   { path: "/api/desktop/policy-update", methods: ["POST"] },
   { path: "/api/user/pwd-reset", methods: ["POST"] },
   { path: "/api/desktop/delete", methods: ["POST"] },
+  { path: "/api/desktop/lease", methods: ["POST"] },
   { path: "/api/user/lock", methods: ["POST"] },
   { path: "/api/user/unlock", methods: ["POST"] },
   { path: "/api/desktop/power", methods: ["POST"] },
