@@ -5,6 +5,8 @@ export interface Caller {
   apiKeyId: string;
   name: string;
   scopes: readonly string[];
+  /** The tenant the key acts for (its named tenant, else `key:<id>`): docs/api.md, "Tenants". */
+  tenant: string;
   rateLimitPerMinute: number | null;
 }
 
@@ -17,9 +19,26 @@ export function isAdmin(caller: Caller): boolean {
   return caller.scopes.includes("admin");
 }
 
-/** A task is visible to the key that created it, and to admin keys. */
-export function canSeeTask(caller: Caller, task: { apiKeyId: string | null }): boolean {
-  return isAdmin(caller) || task.apiKeyId === caller.apiKeyId;
+/**
+ * A user, desktop, HPC account or task is visible to the keys of its tenant and to admin keys;
+ * one no tenant owns (found on the platform, not yet assigned) to admin keys only.
+ */
+export function canSee(caller: Caller, row: { tenant: string | null }): boolean {
+  return isAdmin(caller) || (row.tenant !== null && row.tenant === caller.tenant);
+}
+
+/** A task: its tenant's keys and admin; a task from before tenants, the key that sent it. */
+export function canSeeTask(
+  caller: Caller,
+  task: { apiKeyId: string | null; tenant: string | null },
+): boolean {
+  if (task.tenant === null) return isAdmin(caller) || task.apiKeyId === caller.apiKeyId;
+  return canSee(caller, task);
+}
+
+/** What the caller may see: undefined = everything (admin), else its tenant. */
+export function tenantScope(caller: Caller): string | undefined {
+  return isAdmin(caller) ? undefined : caller.tenant;
 }
 
 declare module "hono" {

@@ -7,7 +7,7 @@ import { DEFAULT_DISK_LIMITS } from "../src/deps.ts";
 import { createRateLimiter } from "../src/middleware/rate-limit.ts";
 import { envelopeOf } from "./support/eventually.ts";
 import { GIB, seedMirror } from "./support/seed.ts";
-import { type Stack, startStack } from "./support/stack.ts";
+import { DESKTOP_TENANT, type Stack, startStack } from "./support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -25,6 +25,7 @@ describe("rate limit", () => {
     const { key } = await createApiKey(stack.database.db, {
       name: "slow",
       scopes: ["desktop"],
+      tenant: DESKTOP_TENANT, // the seeded user's
       rateLimitPerMinute: 3,
     });
     const statuses: number[] = [];

@@ -70,10 +70,13 @@ describe("synchronous tasks whose object does not exist → 404", () => {
   });
 
   it("pwd-reset of an unknown user over tRPC → NOT_FOUND (HTTP 404)", async () => {
+    // a non-admin key: refused at once (not one of its tenant's users), no task
+    const before = await stack.counts();
     const e = await trpcError(trpc.user.pwdReset.mutate({ username: "nobody_02", password: "" }));
     expect(e.data?.code).toBe("NOT_FOUND");
     expect(e.data?.httpStatus).toBe(404);
-    expect(e.message).toBe("user nobody_02 does not exist on the platform");
+    expect(e.message).toBe("user nobody_02 is not known");
+    expect(await stack.counts()).toEqual(before);
   });
 
   it("policy-update of a desktop deskgate knows but the platform no longer has → 404", async () => {
@@ -323,12 +326,13 @@ async function taskEnded(s: Stack, taskId: string, state: string): Promise<void>
 }
 
 /** A user with one desktop, made by a real apply through the worker. */
+/** A desktop of the desktop key's tenant (the tRPC client's), made by an apply. */
 async function openDesktop(group: string): Promise<{ username: string; desktop_uuid: string }> {
-  const created = await post("/api/desktop/apply", {
-    username: group,
-    os: "win10",
-    callback_url: CALLBACK,
-  });
+  const created = await post(
+    "/api/desktop/apply",
+    { username: group, os: "win10", callback_url: CALLBACK },
+    { authorization: `Bearer ${stack.keys.desktop}` },
+  );
   const { task_id } = (await envelopeOf(created)).data;
   for (;;) {
     const [row] = await stack.database.sql<

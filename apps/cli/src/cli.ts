@@ -7,6 +7,7 @@ import { hpcAccountsAdd, hpcAccountsList, hpcAccountsRemove } from "./commands/h
 import { keysCreate, keysList, keysRevoke, keysRotateSecret } from "./commands/keys.ts";
 import { callbacksRedeliver, tasksCancel, tasksRetry } from "./commands/operator.ts";
 import { tasksList, tasksShow } from "./commands/tasks.ts";
+import { hpcAccountsAssign, type OwnerFlags, usersAssign } from "./commands/tenants.ts";
 import { type CliContext, openContext } from "./context.ts";
 import { createOutput } from "./output.ts";
 import { COMMANDS, commandHelp, NotFoundError, USAGE, UsageError } from "./usage.ts";
@@ -130,7 +131,11 @@ export async function runCli(
         await callbacksRedeliver(ctx, arg);
         break;
       case "keys create":
-        await keysCreate(ctx, arg, { scopes: str("scopes"), "rate-limit": str("rate-limit") });
+        await keysCreate(ctx, arg, {
+          scopes: str("scopes"),
+          tenant: str("tenant"),
+          "rate-limit": str("rate-limit"),
+        });
         break;
       case "keys list":
         await keysList(ctx);
@@ -145,12 +150,24 @@ export async function runCli(
         await hpcAccountsAdd(
           ctx,
           arg,
-          { user: str("user"), org: str("org"), cluster: str("cluster"), accessKey: str("access-key") },
+          {
+            user: str("user"),
+            org: str("org"),
+            cluster: str("cluster"),
+            accessKey: str("access-key"),
+            owner: { tenant: str("tenant"), key: str("key") },
+          },
           resolved.readStdin,
         );
         break;
       case "hpc accounts list":
         await hpcAccountsList(ctx);
+        break;
+      case "hpc accounts assign":
+        await hpcAccountsAssign(ctx, arg, ownerFlags(values));
+        break;
+      case "users assign":
+        await usersAssign(ctx, arg, ownerFlags(values));
         break;
       case "hpc accounts remove":
         await hpcAccountsRemove(ctx, arg);
@@ -217,6 +234,11 @@ function strictParse(argv: string[], own: Record<string, { type: "string" | "boo
 }
 
 /** Values checked before anything touches the database, each error naming its flag. */
+function ownerFlags(values: Record<string, string | boolean | undefined>): OwnerFlags {
+  const s = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  return { tenant: s("tenant"), key: s("key"), none: values.none === true };
+}
+
 function checkValues(command: string, str: (k: string) => string | undefined, args: string[]) {
   const state = str("state");
   if (state !== undefined && !TaskState.options.includes(state as never))

@@ -30,6 +30,8 @@ export interface CommandSpec {
 }
 
 const str: Flag = { type: "string" };
+const bool: Flag = { type: "boolean" };
+const owner = { tenant: str, key: str, none: bool };
 
 /** Every command: its usage, what it does, and the flags it accepts (others are errors). */
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -65,9 +67,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     positionals: 1,
   },
   "keys create": {
-    usage: "keys create <name> --scopes desktop,hpc,admin [--rate-limit N]",
-    summary: "Create an API key; prints the key and its whsec_ signing secret, once.",
-    flags: { scopes: str, "rate-limit": str },
+    usage: "keys create <name> --scopes desktop,hpc,admin [--tenant T] [--rate-limit N]",
+    summary:
+      "Create an API key; prints the key and its whsec_ signing secret, once. --tenant: share a named tenant's users, desktops, HPC accounts and tasks (default: the key is its own tenant).",
+    flags: { scopes: str, tenant: str, "rate-limit": str },
     positionals: 1,
   },
   "keys list": {
@@ -84,9 +87,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     positionals: 1,
   },
   "hpc accounts add": {
-    usage: "hpc accounts add <name> --user U --org ORG [--cluster ID|NAME] [--access-key AK]",
-    summary: "Add an HPC account (its password, or with --access-key the secret key, from stdin).",
-    flags: { user: str, org: str, cluster: str, "access-key": str },
+    usage:
+      "hpc accounts add <name> --user U --org ORG [--cluster ID|NAME] [--access-key AK] [--tenant T | --key NAME]",
+    summary:
+      "Add an HPC account (its password, or with --access-key the secret key, from stdin). Its owner: --tenant or --key (that key's tenant); without either, admin keys only until assigned.",
+    flags: { user: str, org: str, cluster: str, "access-key": str, tenant: str, key: str },
     positionals: 1,
   },
   "hpc accounts list": {
@@ -94,6 +99,19 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "The HPC accounts.",
     flags: {},
     positionals: 0,
+  },
+  "hpc accounts assign": {
+    usage: "hpc accounts assign <name> (--tenant T | --key NAME | --none)",
+    summary: "Give an HPC account to a tenant (--key: that key's tenant; --none: admin keys only).",
+    flags: owner,
+    positionals: 1,
+  },
+  "users assign": {
+    usage: "users assign <username> (--tenant T | --key NAME | --none)",
+    summary:
+      "Give a user and every desktop of theirs to a tenant, e.g. one reconcile found on the platform (--none: admin keys only).",
+    flags: owner,
+    positionals: 1,
   },
   "hpc accounts remove": {
     usage: "hpc accounts remove <name>",

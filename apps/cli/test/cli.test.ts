@@ -166,6 +166,74 @@ describe("deskgate CLI", () => {
     expect(gone.stderr).toBe("deskgate: no HPC account named lab\n");
   });
 
+  it("tenants: keys create --tenant, hpc accounts add/assign and users assign, each audited", async () => {
+    const a = JSON.parse(
+      (await cli(["keys", "create", "fin-1", "--scopes", "desktop,hpc", "--tenant", "finance", "--json"]))
+        .stdout,
+    );
+    expect(a.tenant).toBe("finance");
+    const own = JSON.parse((await cli(["keys", "create", "solo", "--scopes", "hpc", "--json"])).stdout);
+    const soloRow = await findApiKey(database.db, own.key);
+    expect(own.tenant).toBe(`key:${soloRow!.id} (its own)`);
+    expect(soloRow!.tenant).toBeNull();
+    const bad = await cli(["keys", "create", "x", "--scopes", "desktop", "--tenant", "key:abc"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--tenant must be 1 to 63 lower-case letters");
+
+    // an account added with --key belongs to that key's tenant; without an owner flag, to nobody
+    expect(
+      (await cli(["hpc", "accounts", "add", "fin-hpc", "--user", "u", "--org", "o", "--key", "solo"], "pw\n"))
+        .code,
+    ).toBe(0);
+    expect(
+      (await cli(["hpc", "accounts", "add", "free-hpc", "--user", "u", "--org", "o"], "pw\n")).code,
+    ).toBe(0);
+    const tenantOf = async (name: string) =>
+      (
+        await database.sql<{ tenant: string | null }[]>`select tenant from hpc_accounts where name = ${name}`
+      )[0]?.tenant;
+    expect(await tenantOf("fin-hpc")).toBe(`key:${soloRow!.id}`);
+    expect(await tenantOf("free-hpc")).toBeNull();
+    expect((await cli(["hpc", "accounts", "assign", "free-hpc", "--tenant", "finance"])).code).toBe(0);
+    expect(await tenantOf("free-hpc")).toBe("finance");
+    expect((await cli(["hpc", "accounts", "assign", "free-hpc", "--none"])).code).toBe(0);
+    expect(await tenantOf("free-hpc")).toBeNull();
+    const both = await cli(["hpc", "accounts", "assign", "free-hpc", "--none", "--tenant", "finance"]);
+    expect(both).toMatchObject({ code: 2 });
+    expect(both.stderr).toContain("give one of --tenant, --key or --none");
+    expect((await cli(["hpc", "accounts", "assign", "free-hpc"])).code).toBe(2);
+    const noKey = await cli(["hpc", "accounts", "assign", "free-hpc", "--key", "nobody"]);
+    expect(noKey).toMatchObject({ code: 1, stderr: "deskgate: no API key named nobody\n" });
+
+    // a user found on the platform (no owner) and their desktops go to a tenant together
+    await database.sql`insert into vdi_users (username, upstream_id) values ('found_01', 'u-f')`;
+    await database.sql`insert into desktops (desktop_uuid, desktop_name, username, os, status)
+      values ('d-f1', 'f1', 'found_01', 'win10', 'ACTIVE'), ('d-f2', 'f2', 'found_01', 'win10', 'ACTIVE')`;
+    const assigned = await cli(["users", "assign", "found_01", "--tenant", "finance", "--json"]);
+    expect(assigned.code).toBe(0);
+    expect(JSON.parse(assigned.stdout)).toEqual({ username: "found_01", tenant: "finance", desktops: 2 });
+    const owners = await database.sql<{ tenant: string }[]>`
+      select tenant from vdi_users where username = 'found_01'
+      union all select tenant from desktops where username = 'found_01'`;
+    expect(owners.map((o) => o.tenant)).toEqual(["finance", "finance", "finance"]);
+    const nobody = await cli(["users", "assign", "nobody_01", "--tenant", "finance"]);
+    expect(nobody).toMatchObject({ code: 1, stderr: "deskgate: deskgate knows no user nobody_01\n" });
+
+    const audit = JSON.parse((await cli(["audit", "list", "--json"])).stdout) as {
+      action: string;
+      target: string;
+      outcome: string;
+    }[];
+    expect(audit.map((e) => `${e.action} ${e.target} ${e.outcome}`)).toEqual(
+      expect.arrayContaining([
+        "user.assign found_01 ok",
+        "user.assign nobody_01 refused",
+        "hpc_account.assign free-hpc ok",
+        "key.create fin-1 ok",
+      ]),
+    );
+  });
+
   it("lists tasks with filters and search, and shows one with its steps", async () => {
     const id = randomUUID();
     await database.sql`insert into tasks (id, kind, state, request, result) values
@@ -386,7 +454,7 @@ describe("deskgate CLI", () => {
     );
     expect(listed.stdout).toContain(task!.id);
     expect((await cli(["keys", "list"])).stdout).toMatch(
-      /^NAME +PREFIX +SCOPES +RATE LIMIT PER MINUTE +SIGNING SECRET/,
+      /^NAME +PREFIX +SCOPES +TENANT +RATE LIMIT PER MINUTE +SIGNING SECRET/,
     );
   });
 });

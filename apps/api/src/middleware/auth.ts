@@ -1,4 +1,4 @@
-import { type ApiKeyScope, touchApiKey } from "@deskgate/db";
+import { type ApiKeyScope, tenantOfKey, touchApiKey } from "@deskgate/db";
 import type { MiddlewareHandler } from "hono";
 import { type Caller, hasScope } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -25,6 +25,7 @@ export async function authenticate(deps: ApiDeps, key: string | null): Promise<A
     apiKeyId: row.id,
     name: row.name,
     scopes: row.scopes,
+    tenant: tenantOfKey(row),
     rateLimitPerMinute: row.rateLimitPerMinute,
   };
   const retryAfter = deps.rateLimiter.hit(row.id, row.rateLimitPerMinute ?? deps.defaultRateLimitPerMinute);

@@ -11,6 +11,7 @@ import {
   recordAudit,
   requestRedelivery,
   retryTask,
+  tenantOfKey,
 } from "@deskgate/db";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -136,8 +137,9 @@ export function createOpsApp(deps: ApiDeps, sessions: OpsSessions): Hono<{ Varia
     if (!session) {
       return render(c, loginPage(chrome(c), { next: wanted }), 401);
     }
-    const [key] = await deps.database.sql<{ name: string; scopes: string[]; revoked_at: Date | null }[]>`
-      select name, scopes, revoked_at from api_keys where id = ${session.keyId}`;
+    const [key] = await deps.database.sql<
+      { name: string; scopes: string[]; tenant: string | null; revoked_at: Date | null }[]
+    >`select name, scopes, tenant, revoked_at from api_keys where id = ${session.keyId}`;
     if (!key || key.revoked_at) {
       deleteCookie(c, OPS_COOKIE, { path: "/ops" });
       return render(
@@ -150,6 +152,7 @@ export function createOpsApp(deps: ApiDeps, sessions: OpsSessions): Hono<{ Varia
       apiKeyId: session.keyId,
       name: key.name,
       scopes: key.scopes,
+      tenant: tenantOfKey({ id: session.keyId, tenant: key.tenant }),
       rateLimitPerMinute: null,
     };
     c.set("caller", caller); // the request log names the key

@@ -12,6 +12,6 @@ export function registerDesktopVolumes(app: Hono, deps: ApiDeps): void {
     const uuid = c.req.param("uuid");
     const parsed = ResourceId.safeParse(uuid);
     if (!parsed.success) throw new ApiError("invalid_request", `uuid: ${parsed.error.issues[0]?.message}`);
-    return respond(c, await volumesOfDesktop(deps, uuid));
+    return respond(c, await volumesOfDesktop(deps, c.get("caller"), uuid));
   });
 }

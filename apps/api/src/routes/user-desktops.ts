@@ -13,6 +13,6 @@ export function registerUserDesktops(app: Hono, deps: ApiDeps): void {
     const parsed = Username.safeParse(username);
     if (!parsed.success)
       throw new ApiError("invalid_request", `username: ${parsed.error.issues[0]?.message}`);
-    return respond(c, await desktopsOfUser(deps, username));
+    return respond(c, await desktopsOfUser(deps, c.get("caller"), username));
   });
 }

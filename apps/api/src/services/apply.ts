@@ -1,15 +1,17 @@
 import type { ApplyRequest } from "@deskgate/contracts";
+import { findUser } from "@deskgate/db";
 import { checkCallbackUrl } from "@deskgate/webhooks";
-import type { Caller } from "../caller.ts";
+import { type Caller, canSee } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
+import { unknownUser } from "./ownership.ts";
 import { quotaRefusal } from "./quota-check.ts";
 import { type Outcome, rejected, text } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 
 /**
  * Accept an apply request (SPEC 2.1): what can be known now is checked now (callback URL
- * policy, os availability, the platform's quota — issue 13.4); then the task row and its job
+ * policy, os availability, the user's tenant, the platform's quota — issue 13.4); then the task row and its job
  * commit in one transaction.
  */
 export async function acceptApply(
@@ -38,6 +40,9 @@ export async function acceptApply(
             ),
           );
         }
+        // a user of another tenant (or one no tenant owns yet) is not the caller's to add to
+        const user = await findUser(deps.database.db, input.username);
+        if (user && !canSee(caller, user)) return unknownUser(input.username);
         return quotaRefusal(deps, input.os);
       },
     },

@@ -1,9 +1,9 @@
 import type { DesktopLeaseRequest } from "@deskgate/contracts";
-import { getDesktopRow } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import { callbackRefusal } from "./apply.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
+import { unknownDesktop, visibleDesktop } from "./ownership.ts";
 import { type Outcome, rejected, text } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 
@@ -28,13 +28,8 @@ export async function acceptDesktopLease(
       check: async () => {
         const refused = callbackRefusal(deps, input.callback_url);
         if (refused) return refused;
-        const row = await getDesktopRow(deps.database.db, input.desktop_uuid);
-        if (!row) {
-          return rejected(
-            "not_found",
-            text(`desktop ${input.desktop_uuid} is not known`, `桌面 ${input.desktop_uuid} 不存在`),
-          );
-        }
+        const row = await visibleDesktop(deps, caller, input.desktop_uuid);
+        if (!row) return unknownDesktop(input.desktop_uuid);
         if (row.leaseStage === "deleting") {
           return rejected(
             "conflict",

@@ -1,9 +1,9 @@
 import type { DesktopPowerRequest, DesktopRebuildRequest } from "@deskgate/contracts";
-import { getDesktopRow } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import { callbackRefusal } from "./apply.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
+import { desktopRefusal } from "./ownership.ts";
 import { type Outcome, type Rejected, rejected, text } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 
@@ -21,7 +21,7 @@ export async function acceptDesktopPower(
       kind: "desktop.power",
       request: input,
       callbackUrl: input.callback_url,
-      check: () => knownDesktop(deps, input.desktop_uuid, input.callback_url),
+      check: () => knownDesktop(deps, caller, input.desktop_uuid, input.callback_url),
     },
     idem,
   );
@@ -45,7 +45,7 @@ export async function acceptDesktopRebuild(
       request: input,
       callbackUrl: input.callback_url,
       check: async () => {
-        const refused = await knownDesktop(deps, input.desktop_uuid, input.callback_url);
+        const refused = await knownDesktop(deps, caller, input.desktop_uuid, input.callback_url);
         if (refused) return refused;
         if (input.os && !deps.osImages[input.os]) {
           const available = Object.keys(deps.osImages).join(", ") || "none";
@@ -64,16 +64,12 @@ export async function acceptDesktopRebuild(
   );
 }
 
-/** A callback URL the SSRF policy allows, and a desktop deskgate's tables hold (else 404). */
+/** A callback URL the SSRF policy allows, and a desktop of the caller's (else 404). */
 async function knownDesktop(
   deps: ApiDeps,
+  caller: Caller,
   desktopUuid: string,
   callbackUrl: string,
 ): Promise<Rejected | null> {
-  const refused = callbackRefusal(deps, callbackUrl);
-  if (refused) return refused;
-  const desktop = await getDesktopRow(deps.database.db, desktopUuid);
-  return desktop
-    ? null
-    : rejected("not_found", text(`desktop ${desktopUuid} is not known`, `桌面 ${desktopUuid} 不存在`));
+  return callbackRefusal(deps, callbackUrl) ?? desktopRefusal(deps, caller, desktopUuid);
 }

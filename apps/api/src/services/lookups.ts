@@ -1,23 +1,24 @@
 import type { DesktopVolume, UserDesktop } from "@deskgate/contracts";
-import { findUser, getDesktopRow, listDesktopsOfUser, listVolumesOfDesktop } from "@deskgate/db";
+import { listDesktopsOfUser, listVolumesOfDesktop } from "@deskgate/db";
+import { type Caller, canSee } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
-import { type Outcome, rejected, success, text } from "./reply.ts";
+import { unknownDesktop, unknownUser, visibleDesktop, visibleUser } from "./ownership.ts";
+import { type Outcome, success } from "./reply.ts";
 
-/** GET /api/user/{username}/desktops (SPEC 2.5), from deskgate's own tables. */
-export async function desktopsOfUser(deps: ApiDeps, username: string): Promise<Outcome> {
-  const user = await findUser(deps.database.db, username);
-  if (!user) return rejected("not_found", text(`user ${username} is not known`, `用户 ${username} 不存在`));
-  const rows = await listDesktopsOfUser(deps.database.db, username);
+/**
+ * GET /api/user/{username}/desktops (SPEC 2.5), from deskgate's own tables: the caller's
+ * user's desktops that are the caller's too (one made outside deskgate waits for an assignment).
+ */
+export async function desktopsOfUser(deps: ApiDeps, caller: Caller, username: string): Promise<Outcome> {
+  if (!(await visibleUser(deps, caller, username))) return unknownUser(username);
+  const rows = (await listDesktopsOfUser(deps.database.db, username)).filter((d) => canSee(caller, d));
   const data: UserDesktop[] = rows.map((d) => ({ desktop_uuid: d.desktopUuid, desktop_name: d.desktopName }));
   return success(data);
 }
 
 /** GET /api/desktop/{uuid}/volumes (SPEC 2.6): data disks, sizes in bytes. */
-export async function volumesOfDesktop(deps: ApiDeps, desktopUuid: string): Promise<Outcome> {
-  const desktop = await getDesktopRow(deps.database.db, desktopUuid);
-  if (!desktop) {
-    return rejected("not_found", text(`desktop ${desktopUuid} is not known`, `桌面 ${desktopUuid} 不存在`));
-  }
+export async function volumesOfDesktop(deps: ApiDeps, caller: Caller, desktopUuid: string): Promise<Outcome> {
+  if (!(await visibleDesktop(deps, caller, desktopUuid))) return unknownDesktop(desktopUuid);
   const rows = await listVolumesOfDesktop(deps.database.db, desktopUuid);
   const data: DesktopVolume[] = rows.map((v) => ({
     volume_uuid: v.volumeUuid,

@@ -1,10 +1,10 @@
 import { type PolicyUpdateRequest, PolicyUpdateResult } from "@deskgate/contracts";
-import { getDesktopRow } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import { callbackRefusal } from "./apply.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
-import { type Outcome, rejected, text } from "./reply.ts";
+import { desktopRefusal } from "./ownership.ts";
+import type { Outcome } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 import { answerFromTask } from "./task-answer.ts";
 
@@ -28,13 +28,7 @@ export async function updatePolicy(
       check: async () => {
         const refused = callbackRefusal(deps, input.callback_url);
         if (refused) return refused;
-        const desktop = await getDesktopRow(deps.database.db, input.desktop_uuid);
-        return desktop
-          ? null
-          : rejected(
-              "not_found",
-              text(`desktop ${input.desktop_uuid} is not known`, `桌面 ${input.desktop_uuid} 不存在`),
-            );
+        return desktopRefusal(deps, caller, input.desktop_uuid);
       },
       ...(input.callback_url
         ? {}

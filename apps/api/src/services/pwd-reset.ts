@@ -1,8 +1,9 @@
 import { type PwdResetRequest, PwdResetResult } from "@deskgate/contracts";
 import { type Executor, type TaskRow, takeSealedPassword } from "@deskgate/db";
-import type { Caller } from "../caller.ts";
+import { type Caller, isAdmin } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
+import { userRefusal } from "./ownership.ts";
 import type { Outcome, Reply } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 import { answerFromTask, inOrder } from "./task-answer.ts";
@@ -33,6 +34,8 @@ export async function resetPassword(
       kind: "user.pwd_reset",
       request,
       callbackUrl: null,
+      // another tenant's user is unknown now; for admin the platform decides (404 from the task)
+      check: async () => (isAdmin(caller) ? null : userRefusal(deps, caller, input.username)),
       answer: (task, db) => answerPwdReset(deps, task, db),
     },
     idem,

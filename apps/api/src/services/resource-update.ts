@@ -1,9 +1,10 @@
 import type { ResourceUpdateRequest } from "@deskgate/contracts";
-import { type DesktopRow, getDesktopRow, listVolumesOfDesktop } from "@deskgate/db";
+import { type DesktopRow, listVolumesOfDesktop } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import { type ApiDeps, GIB } from "../deps.ts";
 import { callbackRefusal } from "./apply.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
+import { unknownDesktop, visibleDesktop } from "./ownership.ts";
 import { type Outcome, type Rejected, rejected, text } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 
@@ -27,22 +28,21 @@ export async function acceptResourceUpdate(
       kind: "desktop.resource_update",
       request: input,
       callbackUrl: input.callback_url,
-      check: () => checkResourceUpdate(deps, input),
+      check: () => checkResourceUpdate(deps, caller, input),
     },
     idem,
   );
 }
 
-async function checkResourceUpdate(deps: ApiDeps, input: ResourceUpdateRequest): Promise<Rejected | null> {
+async function checkResourceUpdate(
+  deps: ApiDeps,
+  caller: Caller,
+  input: ResourceUpdateRequest,
+): Promise<Rejected | null> {
   const refused = callbackRefusal(deps, input.callback_url);
   if (refused) return refused;
-  const desktop = await getDesktopRow(deps.database.db, input.desktop_uuid);
-  if (!desktop) {
-    return rejected(
-      "not_found",
-      text(`desktop ${input.desktop_uuid} is not known`, `桌面 ${input.desktop_uuid} 不存在`),
-    );
-  }
+  const desktop = await visibleDesktop(deps, caller, input.desktop_uuid);
+  if (!desktop) return unknownDesktop(input.desktop_uuid);
   const disk = await diskRefusal(deps, input);
   if (disk) return disk;
   return flavorRefusal(deps, desktop, input);

@@ -61,6 +61,7 @@ export async function submitTask(
       request: op.request,
       callbackUrl: op.callbackUrl,
       apiKeyId: caller.apiKeyId,
+      tenant: caller.tenant,
       ...approvalOf(op.request),
     },
     ...(idem && {

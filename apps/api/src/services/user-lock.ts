@@ -1,10 +1,10 @@
 import { type UserLockRequest, UserLockResult } from "@deskgate/contracts";
-import { findUser } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import { callbackRefusal } from "./apply.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
-import { type Outcome, rejected, text } from "./reply.ts";
+import { userRefusal } from "./ownership.ts";
+import type { Outcome } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 import { answerFromTask } from "./task-answer.ts";
 
@@ -30,13 +30,7 @@ export async function setUserLock(
       check: async () => {
         const refused = callbackRefusal(deps, input.callback_url);
         if (refused) return refused;
-        const user = await findUser(deps.database.db, input.username);
-        return user
-          ? null
-          : rejected(
-              "not_found",
-              text(`user ${input.username} is not known`, `用户 ${input.username} 不存在`),
-            );
+        return userRefusal(deps, caller, input.username);
       },
       ...(input.callback_url
         ? {}

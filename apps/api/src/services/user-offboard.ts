@@ -1,10 +1,11 @@
 import type { UserOffboardRequest } from "@deskgate/contracts";
-import { findUser, taskExistsFor } from "@deskgate/db";
-import type { Caller } from "../caller.ts";
+import { taskExistsFor } from "@deskgate/db";
+import { type Caller, tenantScope } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import { callbackRefusal } from "./apply.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
-import { type Outcome, rejected, text } from "./reply.ts";
+import { unknownUser, visibleUser } from "./ownership.ts";
+import type { Outcome } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 
 /**
@@ -27,13 +28,11 @@ export async function acceptUserOffboard(
       check: async () => {
         const refused = callbackRefusal(deps, input.callback_url);
         if (refused) return refused;
-        const { db } = deps.database;
-        if (await findUser(db, input.username)) return null;
-        if (await taskExistsFor(db, ["user.offboard"], "username", input.username)) return null;
-        return rejected(
-          "not_found",
-          text(`user ${input.username} is not known`, `用户 ${input.username} 不存在`),
-        );
+        if (await visibleUser(deps, caller, input.username)) return null;
+        const mine = tenantScope(caller);
+        if (await taskExistsFor(deps.database.db, ["user.offboard"], "username", input.username, mine))
+          return null;
+        return unknownUser(input.username);
       },
     },
     idem,

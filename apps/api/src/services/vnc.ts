@@ -1,20 +1,18 @@
 import { VncSession } from "@deskgate/contracts";
-import { loadHpcAccount } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
-import { type Outcome, type Rejected, rejected, success, text } from "./reply.ts";
+import { unknownHpcAccount, visibleHpcAccount } from "./ownership.ts";
+import { type Outcome, type Rejected, success } from "./reply.ts";
 import { submitTask } from "./submit.ts";
 import { answerFromTask, inOrder } from "./task-answer.ts";
 
 const SESSION_KEYS = ["task_id", ...Object.keys(VncSession.shape)];
 
 /** HPC VNC sessions (SPEC 2.8): synchronous tasks against the account's HPC platform. */
-async function knownAccount(deps: ApiDeps, account: string): Promise<Rejected | null> {
-  const row = await loadHpcAccount(deps.database.db, account);
-  return row
-    ? null
-    : rejected("not_found", text(`HPC account ${account} is not known`, `HPC 账号 ${account} 不存在`));
+async function knownAccount(deps: ApiDeps, caller: Caller, account: string): Promise<Rejected | null> {
+  // another tenant's account, or one no tenant owns yet, is unknown to the caller (issue 17.1)
+  return (await visibleHpcAccount(deps, caller, account)) ? null : unknownHpcAccount(account);
 }
 
 /** PUT /api/hpc/{account}/vnc — open the account's session, or return the existing one. */
@@ -26,7 +24,7 @@ export async function openVnc(deps: ApiDeps, caller: Caller, account: string, id
       kind: "hpc.vnc_open",
       request: { account },
       callbackUrl: null,
-      check: () => knownAccount(deps, account),
+      check: () => knownAccount(deps, caller, account),
       answer: async (task) => answerFromTask(task, SESSION_KEYS),
     },
     idem,
@@ -39,7 +37,7 @@ export async function listVnc(deps: ApiDeps, caller: Caller, account: string): P
     kind: "hpc.vnc_list",
     request: { account },
     callbackUrl: null,
-    check: () => knownAccount(deps, account),
+    check: () => knownAccount(deps, caller, account),
     answer: async (task) => {
       const reply = answerFromTask(task, [], (result) =>
         ((result.sessions ?? []) as Record<string, unknown>[]).map((s) => inOrder(SESSION_KEYS.slice(1), s)),
@@ -70,7 +68,7 @@ export async function closeVnc(
       kind: "hpc.vnc_close",
       request: { account, sessionId },
       callbackUrl: null,
-      check: () => knownAccount(deps, account),
+      check: () => knownAccount(deps, caller, account),
       answer: async (task) => answerFromTask(task, [], () => ({ task_id: task.id, sessionId })),
     },
     idem,

@@ -91,7 +91,7 @@ export const appRouter = router({
       .input(z.object({ desktop_uuid: z.string().min(1).max(64) }))
       .output(z.array(DesktopVolume))
       .query(async ({ ctx, input }) =>
-        unwrap(await volumesOfDesktop(ctx.deps, input.desktop_uuid), ctx.lang),
+        unwrap(await volumesOfDesktop(ctx.deps, ctx.caller, input.desktop_uuid), ctx.lang),
       ),
   }),
   user: router({
@@ -120,7 +120,9 @@ export const appRouter = router({
     desktops: desktop
       .input(z.object({ username: Username }))
       .output(z.array(UserDesktop))
-      .query(async ({ ctx, input }) => unwrap(await desktopsOfUser(ctx.deps, input.username), ctx.lang)),
+      .query(async ({ ctx, input }) =>
+        unwrap(await desktopsOfUser(ctx.deps, ctx.caller, input.username), ctx.lang),
+      ),
   }),
   hpc: router({
     vncOpen: hpc

@@ -1,18 +1,26 @@
 import { upsertDesktop, upsertUser, upsertVolume } from "@deskgate/db";
 import { EXAMPLE_DESKTOP_UUID, EXAMPLE_USER } from "../../src/openapi/examples.ts";
-import type { Stack } from "./stack.ts";
+import { DESKTOP_TENANT, type Stack } from "./stack.ts";
 
 export const GIB = 1024 ** 3;
 
 /**
  * Mirror rows for request-time checks without the platform: the examples' user and desktop,
- * and further desktops with one and with two data disks.
+ * and further desktops with one and with two data disks; all of `tenant` (default: the stack's
+ * desktop key's).
  */
-export async function seedMirror(stack: Stack) {
+export async function seedMirror(stack: Stack, tenant: string = DESKTOP_TENANT) {
   const db = stack.database.db;
-  await upsertUser(db, { username: EXAMPLE_USER, upstreamId: "u-1", groupName: "xxx", createdByTask: null });
+  await upsertUser(db, {
+    username: EXAMPLE_USER,
+    upstreamId: "u-1",
+    groupName: "xxx",
+    createdByTask: null,
+    tenant,
+  });
   const desktop = (uuid: string, name: string) =>
     upsertDesktop(db, {
+      tenant,
       desktopUuid: uuid,
       desktopName: name,
       username: EXAMPLE_USER,

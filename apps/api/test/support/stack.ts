@@ -27,6 +27,9 @@ export const SIM_OS_IMAGES = simConnection("").images;
 /** The HPC account every stack knows (the simulator's default SCNet user). */
 export const HPC_ACCOUNT = "lab";
 
+/** The named tenant of the stack's `desktop` key (what `seedMirror` seeds belongs to it). */
+export const DESKTOP_TENANT = "team-a";
+
 export interface StackOptions {
   simJobPhaseMs?: number;
   /** Start the worker (default true). Without it, tasks stay queued: tests of the api's own part. */
@@ -74,7 +77,21 @@ export async function startStack(opts: StackOptions = {}) {
     urlPolicy: SIM_URL_POLICY,
   });
   const deliverer = createDeliverer({ policy, timeoutMs: 5000 });
+  // tenants (docs/api.md, "Tenants"): the desktop key's is named (other keys may share it), the
+  // others are each key's own; the HPC account is the hpc key's
+  const made = {
+    admin: await createApiKey(database.db, { name: "test-admin", scopes: ["admin"] }),
+    desktop: await createApiKey(database.db, {
+      name: "test-desktop",
+      scopes: ["desktop"],
+      tenant: DESKTOP_TENANT,
+    }),
+    hpc: await createApiKey(database.db, { name: "test-hpc", scopes: ["hpc"] }),
+  };
+  const keys = { admin: made.admin.key, desktop: made.desktop.key, hpc: made.hpc.key };
+  const tenants = { admin: `key:${made.admin.id}`, desktop: DESKTOP_TENANT, hpc: `key:${made.hpc.id}` };
   await database.db.insert(schema.hpcAccounts).values({
+    tenant: `key:${made.hpc.id}`,
     name: HPC_ACCOUNT,
     platformUser: "hpcuser",
     orgId: "org-1",
@@ -137,11 +154,6 @@ export async function startStack(opts: StackOptions = {}) {
   });
   const address = apiServer.address();
   const apiUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  const keys = {
-    admin: (await createApiKey(database.db, { name: "test-admin", scopes: ["admin"] })).key,
-    desktop: (await createApiKey(database.db, { name: "test-desktop", scopes: ["desktop"] })).key,
-    hpc: (await createApiKey(database.db, { name: "test-hpc", scopes: ["hpc"] })).key,
-  };
 
   /** A request to the api; `key` defaults to the admin key, `null` sends none. */
   const call = (
@@ -188,6 +200,8 @@ export async function startStack(opts: StackOptions = {}) {
     database,
     box,
     keys,
+    /** The tenant each of `keys` acts for. */
+    tenants,
     webhookSecret,
     call,
     post: (path: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -2,11 +2,12 @@ import { HpcAccountName } from "@deskgate/contracts";
 import { addHpcAccount, listHpcAccounts, removeHpcAccount } from "@deskgate/db";
 import type { CliContext } from "../context.ts";
 import { NotFoundError, UsageError } from "../usage.ts";
+import { type OwnerFlags, ownerFrom } from "./tenants.ts";
 
 export async function hpcAccountsAdd(
   ctx: CliContext,
   name: string | undefined,
-  flags: { user?: string; org?: string; cluster?: string; accessKey?: string },
+  flags: { user?: string; org?: string; cluster?: string; accessKey?: string; owner?: OwnerFlags },
   readSecret: () => Promise<string>,
 ) {
   if (!name || !flags.user || !flags.org)
@@ -15,6 +16,7 @@ export async function hpcAccountsAdd(
     );
   if (!HpcAccountName.safeParse(name).success)
     throw new UsageError("the account name may contain only letters, digits, '.', '_' and '-'");
+  const tenant = (await ownerFrom(ctx, flags.owner ?? {}, false)) ?? null;
   if (!ctx.box) throw new UsageError("DESKGATE_ENCRYPTION_KEY is needed to store the account's password");
   const secret = (await readSecret()).trim();
   if (!secret) throw new UsageError(flags.accessKey ? "no secret key on stdin" : "no password on stdin");
@@ -23,6 +25,7 @@ export async function hpcAccountsAdd(
     platformUser: flags.user,
     orgId: flags.org,
     cluster: flags.cluster || null,
+    tenant,
     ...(flags.accessKey
       ? { accessKey: flags.accessKey, sealedAccessSecret: ctx.box.seal(secret) }
       : { sealedPassword: ctx.box.seal(secret) }),
@@ -37,9 +40,16 @@ export async function hpcAccountsAdd(
     "hpc_account.add",
     name,
     "ok",
-    `user ${flags.user}, org ${flags.org}, ${how}, cluster ${cluster ?? "first computing cluster"}`,
+    `user ${flags.user}, org ${flags.org}, ${how}, cluster ${cluster ?? "first computing cluster"}, tenant ${tenant ?? "none"}`,
   );
-  ctx.out.print({ name, user: flags.user, org: flags.org, cluster, added: true });
+  ctx.out.print({
+    name,
+    user: flags.user,
+    org: flags.org,
+    cluster,
+    tenant: tenant ?? "none (admin only)",
+    added: true,
+  });
 }
 
 export async function hpcAccountsList(ctx: CliContext) {
@@ -48,6 +58,7 @@ export async function hpcAccountsList(ctx: CliContext) {
     "platformUser",
     "orgId",
     "cluster",
+    "tenant",
     "hasToken",
     "hpcUrl",
     "createdAt",

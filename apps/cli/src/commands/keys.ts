@@ -10,11 +10,12 @@ import type { SecretBox } from "@deskgate/runtime";
 import { generateWebhookSecret } from "@deskgate/webhooks";
 import type { CliContext } from "../context.ts";
 import { NotFoundError, UsageError } from "../usage.ts";
+import { checkTenantName } from "./tenants.ts";
 
 export async function keysCreate(
   ctx: CliContext,
   name: string | undefined,
-  flags: { scopes?: string; "rate-limit"?: string },
+  flags: { scopes?: string; tenant?: string; "rate-limit"?: string },
 ) {
   if (!name) throw new UsageError("missing <name>");
   const scopes = (flags.scopes ?? "")
@@ -28,6 +29,7 @@ export async function keysCreate(
   if (rateLimit !== null && !(Number.isInteger(rateLimit) && rateLimit > 0)) {
     throw new UsageError("--rate-limit must be a positive whole number of requests per minute");
   }
+  const tenant = flags.tenant === undefined ? null : checkTenantName(flags.tenant);
   const box = requireBox(ctx, "keys create");
   const signingSecret = generateWebhookSecret();
   try {
@@ -36,10 +38,17 @@ export async function keysCreate(
       scopes: scopes as ApiKeyScope[],
       rateLimitPerMinute: rateLimit,
       sealedSigningSecret: box.seal(signingSecret),
+      tenant,
     });
-    await ctx.audit("key.create", name, "ok", `scopes ${scopes.join(",")}`);
+    await ctx.audit("key.create", name, "ok", `scopes ${scopes.join(",")}, tenant ${tenant ?? "its own"}`);
     // The only time the key and its signing secret are ever shown.
-    ctx.out.print({ name, scopes: scopes.join(","), key: created.key, signing_secret: signingSecret });
+    ctx.out.print({
+      name,
+      scopes: scopes.join(","),
+      tenant: tenant ?? `key:${created.id} (its own)`,
+      key: created.key,
+      signing_secret: signingSecret,
+    });
     if (!ctx.out.json)
       ctx.out.line(
         "\nStore both now: deskgate keeps only the key's hash and cannot show either again." +
@@ -59,6 +68,7 @@ export async function keysList(ctx: CliContext) {
     name: k.name,
     prefix: `${k.prefix}…`,
     scopes: k.scopes.join(","),
+    tenant: k.tenant ?? "its own",
     rateLimitPerMinute: k.rateLimitPerMinute,
     signingSecret: !k.sealedSigningSecret
       ? "global"
@@ -73,6 +83,7 @@ export async function keysList(ctx: CliContext) {
     "name",
     "prefix",
     "scopes",
+    "tenant",
     "rateLimitPerMinute",
     "signingSecret",
     "createdAt",

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import type { ApplyRequest, ApplyResult } from "@deskgate/contracts";
-import { allocateGroupNumber, deleteUserRow, type TaskRow, upsertDesktop, upsertUser } from "@deskgate/db";
+import {
+  allocateGroupNumber,
+  deleteUserRow,
+  findUser,
+  keyIsAdmin,
+  type TaskRow,
+  upsertDesktop,
+  upsertUser,
+} from "@deskgate/db";
 import { generatePassword } from "@deskgate/runtime";
 import { type PlatformDesktop, UpstreamError } from "@deskgate/upstream";
 import type { WorkerDeps } from "../deps.ts";
@@ -41,6 +49,17 @@ export interface ApplyOutcome {
 /** Group names must leave room for `_NNN` within Workspace's 20-character Windows limit. */
 const GROUP_NAME = /^[A-Za-z][A-Za-z0-9-]{0,15}$/;
 
+/**
+ * An apply may add a desktop to a user who exists on the platform when deskgate's tables give
+ * that user to the task's tenant, or the task came from an admin key (docs/api.md, "Tenants").
+ */
+async function mayAdopt(deps: WorkerDeps, task: TaskRow, username: string): Promise<boolean> {
+  if (task.tenant === null) return true; // accepted before tenants existed
+  const known = await findUser(deps.database.db, username);
+  if (known?.tenant === task.tenant) return true;
+  return task.apiKeyId !== null && (await keyIsAdmin(deps.database.db, task.apiKeyId));
+}
+
 export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOutcome> {
   const request = task.request as ApplyRequest;
   const { progress, save, step, writes } = taskContext<ApplyProgress>(deps, task);
@@ -49,6 +68,12 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
     await step("resolve_user", async () => {
       const existing = await deps.platform.findUser(request.username);
       if (existing) {
+        if (!(await mayAdopt(deps, task, existing.name))) {
+          throw new TaskFailure(
+            `user ${existing.name} is not available to this key: it belongs to another tenant, or was made ` +
+              `outside deskgate and no tenant owns it yet (an operator assigns it: deskgate users assign ${existing.name} --tenant …)`,
+          );
+        }
         await save({ mode: "existing_user", username: existing.name, userId: existing.id });
         await writes.write((db) =>
           upsertUser(db, {
@@ -108,6 +133,7 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
           upstreamId: user.id,
           groupName: request.username,
           createdByTask: task.id,
+          tenant: task.tenant,
         }),
       );
       return found ? `${username} found (created by an earlier run)` : `${username} created`;
@@ -156,8 +182,10 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
     (d) => `${d.name} (${d.id}) active`,
   );
 
-  await writes.write((db) =>
+  await writes.write(async (db) =>
     upsertDesktop(db, {
+      // the desktop belongs to its user's tenant (an admin adding one to a tenant's user)
+      tenant: (await findUser(db, username))?.tenant ?? null,
       desktopUuid: desktop.id,
       desktopName: desktop.name,
       username,

@@ -84,6 +84,7 @@ async function startLeaseStep(deps: WorkerDeps, step: LeaseStep, due: DueLease):
       request,
       callbackUrl: source?.callbackUrl ?? null,
       apiKeyId: source?.apiKeyId ?? null,
+      tenant: source?.tenant ?? null,
     });
     await enqueue(deps.boss, tx, step, { task_id: id });
     return true;

@@ -7,6 +7,17 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type ApiKeyScope = "desktop" | "hpc" | "admin";
 export const API_KEY_SCOPES: readonly ApiKeyScope[] = ["desktop", "hpc", "admin"];
 
+/**
+ * The tenant a key acts for (docs/api.md, "Tenants"): its named tenant (`keys create
+ * --tenant`), else the key alone, `key:<id>`.
+ */
+export function tenantOfKey(key: { id: string; tenant: string | null }): string {
+  return key.tenant ?? `key:${key.id}`;
+}
+
+/** A named tenant: lower-case letters, digits, `-` and `_` (never `key:…`, a key's own). */
+export const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
 /** A new API key: `dg_` + 32 random bytes, base64url. Shown once; only its hash is stored. */
 export function generateApiKey(): string {
   return `dg_${randomBytes(32).toString("base64url")}`;
@@ -32,6 +43,8 @@ export async function createApiKey(
     key?: string;
     /** The key's own webhook signing secret, sealed; without one the global secret signs. */
     sealedSigningSecret?: string | null;
+    /** A named tenant shared with other keys; null = the key is its own tenant. */
+    tenant?: string | null;
   },
 ): Promise<{ id: string; key: string; prefix: string }> {
   const key = input.key ?? generateApiKey();
@@ -44,6 +57,7 @@ export async function createApiKey(
     scopes: input.scopes,
     rateLimitPerMinute: input.rateLimitPerMinute ?? null,
     sealedSigningSecret: input.sealedSigningSecret ?? null,
+    tenant: input.tenant ?? null,
   });
   return { id, key, prefix: apiKeyPrefix(key) };
 }
@@ -115,4 +129,10 @@ export async function touchApiKey(db: Executor, id: string): Promise<void> {
     .where(
       sql`${apiKeys.id} = ${id} and (${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute')`,
     );
+}
+
+/** Whether the key holds the admin scope (revoked or not: what it could do when it asked). */
+export async function keyIsAdmin(db: Executor, id: string): Promise<boolean> {
+  const [row] = await db.select({ scopes: apiKeys.scopes }).from(apiKeys).where(eq(apiKeys.id, id));
+  return row?.scopes.includes("admin") ?? false;
 }

@@ -71,6 +71,8 @@ export async function addHpcAccount(
     sealedAccessSecret?: string;
     /** The cluster (id or name) whose token to use; null = the first computing cluster. */
     cluster?: string | null;
+    /** The tenant whose `hpc` keys may use it; null = admin only until assigned. */
+    tenant?: string | null;
   },
 ): Promise<boolean> {
   const rows = await db
@@ -88,12 +90,23 @@ export async function listHpcAccounts(db: Executor) {
       platformUser: hpcAccounts.platformUser,
       orgId: hpcAccounts.orgId,
       cluster: hpcAccounts.cluster,
+      tenant: hpcAccounts.tenant,
       hasToken: sql<boolean>`${hpcAccounts.sealedToken} is not null`,
       hpcUrl: hpcAccounts.hpcUrl,
       createdAt: hpcAccounts.createdAt,
     })
     .from(hpcAccounts)
     .orderBy(hpcAccounts.name);
+}
+
+/** Give an HPC account to `tenant` (null: admin only); false when there is no such account. */
+export async function assignHpcAccount(db: Executor, name: string, tenant: string | null): Promise<boolean> {
+  const rows = await db
+    .update(hpcAccounts)
+    .set({ tenant, updatedAt: sql`now()` })
+    .where(eq(hpcAccounts.name, name))
+    .returning({ name: hpcAccounts.name });
+  return rows.length === 1;
 }
 
 export async function removeHpcAccount(db: Executor, name: string): Promise<boolean> {

@@ -17,7 +17,14 @@ export async function allocateGroupNumber(db: Executor, groupName: string): Prom
 
 export async function upsertUser(
   db: Executor,
-  user: { username: string; upstreamId: string; groupName: string | null; createdByTask: string | null },
+  user: {
+    username: string;
+    upstreamId: string;
+    groupName: string | null;
+    createdByTask: string | null;
+    /** Set on insert only: a row's owner changes by `deskgate users assign`, never by a task. */
+    tenant?: string | null;
+  },
 ): Promise<void> {
   await db
     .insert(vdiUsers)
@@ -55,4 +62,23 @@ export async function findUser(db: Executor, username: string) {
 
 export async function listDesktopsOfUser(db: Executor, username: string) {
   return db.select().from(desktops).where(eq(desktops.username, username)).orderBy(desktops.createdAt);
+}
+
+/**
+ * Give a user, and every desktop of theirs, to `tenant` (null: unassigned, admin only).
+ * Returns how many desktops moved, or null when deskgate does not know the user.
+ */
+export async function assignUser(db: Executor, username: string, tenant: string | null) {
+  const [user] = await db
+    .update(vdiUsers)
+    .set({ tenant, updatedAt: sql`now()` })
+    .where(eq(vdiUsers.username, username))
+    .returning({ username: vdiUsers.username });
+  if (!user) return null;
+  const moved = await db
+    .update(desktops)
+    .set({ tenant, updatedAt: sql`now()` })
+    .where(eq(desktops.username, username))
+    .returning({ desktopUuid: desktops.desktopUuid });
+  return moved.length;
 }

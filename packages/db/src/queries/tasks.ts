@@ -16,7 +16,14 @@ export type StepRow = typeof taskSteps.$inferSelect;
 
 export async function insertTask(
   db: Executor,
-  task: { id: string; kind: string; request: unknown; callbackUrl: string | null; apiKeyId?: string | null },
+  task: {
+    id: string;
+    kind: string;
+    request: unknown;
+    callbackUrl: string | null;
+    apiKeyId?: string | null;
+    tenant?: string | null;
+  },
 ): Promise<void> {
   const approval = approvalOf(task.request);
   await db.insert(tasks).values({
@@ -25,6 +32,7 @@ export async function insertTask(
     request: task.request,
     callbackUrl: task.callbackUrl,
     apiKeyId: task.apiKeyId ?? null,
+    tenant: task.tenant ?? null,
     ticketId: approval.ticketId,
     requester: approval.requester,
   });
@@ -161,11 +169,19 @@ export async function taskExistsFor(
   kinds: string[],
   field: string,
   value: string,
+  /** Only a task of this tenant counts (undefined: any tenant's, for admin). */
+  tenant?: string,
 ): Promise<boolean> {
   const [row] = await db
     .select({ id: tasks.id })
     .from(tasks)
-    .where(and(inArray(tasks.kind, kinds), sql`${tasks.request}->>${field} = ${value}`))
+    .where(
+      and(
+        inArray(tasks.kind, kinds),
+        sql`${tasks.request}->>${field} = ${value}`,
+        tenant === undefined ? undefined : eq(tasks.tenant, tenant),
+      ),
+    )
     .limit(1);
   return row !== undefined;
 }
