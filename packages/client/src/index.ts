@@ -5,10 +5,13 @@ import {
   httpSubscriptionLink,
   splitLink,
   type TRPCClient,
+  type TRPCClientError,
 } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { EventSource } from "eventsource";
 
+// In the built package (scripts/build.ts) this type comes from dist/router.d.ts, the router's
+// declarations alone: no server code, nothing of the workspace.
 export type { AppRouter } from "@deskgate/api";
 /** Inputs and outputs of every procedure, e.g. `RouterOutputs["tasks"]["get"]` (the task view). */
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -26,6 +29,14 @@ export interface DeskgateClientOptions {
 }
 
 export type DeskgateClient = TRPCClient<AppRouter>;
+
+/**
+ * What a failed call rejects with: `@trpc/client`'s `TRPCClientError` (a peer dependency, so
+ * `error instanceof TRPCClientError` holds with the app's own import). `message` is the REST
+ * envelope's message (e.g. "os: must be one of …"), `data.code` the tRPC code (`BAD_REQUEST`,
+ * `NOT_FOUND`, …) and `data.httpStatus` the REST status.
+ */
+export type DeskgateClientError = TRPCClientError<AppRouter>;
 
 /**
  * A typed tRPC client for deskgate: queries and mutations go batched over HTTP, subscriptions

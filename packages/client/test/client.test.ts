@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The api's own test stack (db + simulator + worker + api over real HTTP).
 import { startReceiver } from "../../../apps/api/test/support/receiver.ts";
 import { HPC_ACCOUNT, type Stack, startStack } from "../../../apps/api/test/support/stack.ts";
-import { createDeskgateClient, type DeskgateClient, type RouterOutputs } from "../src/index.ts";
+import {
+  type AppRouter,
+  createDeskgateClient,
+  type DeskgateClient,
+  type RouterOutputs,
+} from "../src/index.ts";
 
 type TaskView = RouterOutputs["tasks"]["get"];
 
@@ -93,6 +98,14 @@ describe("@deskgate/client over real HTTP", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCClientError);
     expect((error as TRPCClientError<never>).data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400 });
+    // the REST envelope's message, not zod's issue list; and no server stack trace
+    expect((error as TRPCClientError<never>).message).toBe("os: must be one of win7, win10, kylin, macos");
+    expect((error as TRPCClientError<AppRouter>).data?.stack).toBeUndefined();
+    const missing = (await client.desktop.open
+      // @ts-expect-error: username is required
+      .mutate({ os: "win10", callback_url: receiver.url })
+      .catch((e: unknown) => e)) as TRPCClientError<AppRouter>;
+    expect(missing.message).toBe("username: is required");
     await expect(
       client.tasks.get.query({ task_id: "00000000-0000-4000-8000-000000000000" }),
     ).rejects.toMatchObject({

@@ -1,9 +1,11 @@
-import { type ErrorCode, languageOf } from "@deskgate/contracts";
+import { defaultMessage, type ErrorCode, type Language, languageOf } from "@deskgate/contracts";
 import type { ApiKeyScope } from "@deskgate/db";
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC, type TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
+import { z } from "zod";
 import { type Caller, hasScope } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import { authenticate, keyFromHeaders } from "../middleware/auth.ts";
+import { formatIssues } from "../middleware/json-body.ts";
 import type { Outcome } from "../services/reply.ts";
 
 export interface TrpcContext {
@@ -11,7 +13,30 @@ export interface TrpcContext {
   headers: Headers;
 }
 
-const t = initTRPC.context<TrpcContext>().create();
+const t = initTRPC.context<TrpcContext>().create({
+  // Stack traces never leave the server. (tRPC's default, `NODE_ENV !== "production"`, would send
+  // them to every caller of a deskgate started without NODE_ENV.)
+  isDev: false,
+  errorFormatter: ({ shape, error, input, ctx }): TRPCDefaultErrorShape => ({
+    ...shape,
+    message: messageOf(error, input, languageOf(ctx?.headers.get("accept-language"))),
+  }),
+});
+
+/**
+ * The message a caller sees, as REST words it: a failed input validation names every bad field
+ * ("username: is required; os: must be one of …", not zod's issue list); an unexpected error
+ * says only that it was internal (the cause is logged by mountTrpc, not sent).
+ */
+function messageOf(error: TRPCError, input: unknown, lang: Language): string {
+  if (error.code === "BAD_REQUEST" && error.cause instanceof z.core.$ZodError) {
+    return formatIssues(error.cause.issues, input);
+  }
+  if (error.code === "INTERNAL_SERVER_ERROR" && error.cause !== undefined) {
+    return defaultMessage("internal", lang);
+  }
+  return error.message;
+}
 
 export const router = t.router;
 
