@@ -241,8 +241,7 @@ describe("another tenant's key over tRPC: NOT_FOUND on every procedure", () => {
       ["desktop.delete", () => b.desktop.delete.mutate({ desktop_uuid: d, callback_url: cb })],
       [
         "desktop.lease",
-        () =>
-          b.desktop.lease.mutate({ desktop_uuid: d, expires_at: LEASE_END, callback_url: cb }),
+        () => b.desktop.lease.mutate({ desktop_uuid: d, expires_at: LEASE_END, callback_url: cb }),
       ],
       ["desktop.power", () => b.desktop.power.mutate({ desktop_uuid: d, action: "stop", callback_url: cb })],
       ["desktop.rebuild", () => b.desktop.rebuild.mutate({ desktop_uuid: d, callback_url: cb })],

@@ -33,9 +33,30 @@ export async function readJsonBody<S extends z.ZodType>(
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new ApiError("invalid_request", "The request body must be a JSON object");
   }
+  if (deeperThan(body, MAX_DEPTH)) {
+    throw new ApiError(
+      "invalid_request",
+      `The request body is nested too deeply (at most ${MAX_DEPTH} levels)`,
+    );
+  }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ApiError("invalid_request", formatIssues(parsed.error.issues, body));
   return { data: parsed.data, raw: body };
+}
+
+/** No contract nests half as deep; a deeper body is refused before anything walks it recursively. */
+const MAX_DEPTH = 32;
+
+/** Whether a parsed JSON value nests objects or arrays more than `max` levels (iteratively). */
+function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[], body: unknown): string {

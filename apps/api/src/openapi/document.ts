@@ -49,7 +49,7 @@ const SyncFailure = z.object({
   message: z.string(),
   status: z.literal("-1"),
 });
-/** `GET /api/tasks/{task_id}` of an unknown task (or another key's): the task is `null`. */
+/** `GET /api/tasks/{task_id}` of an unknown task (or another tenant's), or a malformed id: the task is `null`. */
 const TaskNotFound = z.object({ data: z.null(), message: z.string(), status: z.literal(-1) });
 
 const header = (name: string, description: string, schema: Json = { type: "string" }) => ({
@@ -549,7 +549,7 @@ export function buildOpenApiDocument(): Json {
           ],
           responses: {
             "200": ok("The task", TaskResponse, undefined),
-            ...errors("get", GET_ERRORS, { 404: "TaskNotFound" }),
+            ...errors("get", GET_ERRORS, { 400: "TaskNotFound", 404: "TaskNotFound" }),
           },
         },
       },

@@ -326,7 +326,10 @@ function oneOf<T extends string>(value: string | undefined, options: readonly T[
 /** Only a path under /ops may be the place to go after logging in (no open redirect). */
 function safeNext(value: unknown): string {
   if (typeof value !== "string" || value.length > 500) return "/ops";
-  return /^\/ops(\/[^\\]*|\?[^\\]*)?$/.test(value) && !value.startsWith("//") ? value : "/ops";
+  // a path under /ops, no backslash, no control character (a CR/LF would split the Location header)
+  return /^\/ops(\/[^\\\x00-\x1f\x7f]*|\?[^\\\x00-\x1f\x7f]*)?$/.test(value) && !value.startsWith("//")
+    ? value
+    : "/ops";
 }
 
 function isHttps(c: Context): boolean {

@@ -11,6 +11,6 @@ export function registerDesktopApply(app: Hono, deps: ApiDeps): void {
   app.post("/api/desktop/apply", requireKey(deps, "desktop"), async (c) => {
     const { data, raw } = await readJsonBody(c, ApplyRequest);
     const caller = c.get("caller");
-    return respond(c, await acceptApply(deps, caller, data, idempotencyOf(c, caller, raw)));
+    return respond(c, await acceptApply(deps, caller, data, idempotencyOf(deps, c, caller, raw)));
   });
 }

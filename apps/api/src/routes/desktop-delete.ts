@@ -11,6 +11,6 @@ export function registerDesktopDelete(app: Hono, deps: ApiDeps): void {
   app.post("/api/desktop/delete", requireKey(deps, "desktop"), async (c) => {
     const { data, raw } = await readJsonBody(c, DesktopDeleteRequest);
     const caller = c.get("caller");
-    return respond(c, await acceptDesktopDelete(deps, caller, data, idempotencyOf(c, caller, raw)));
+    return respond(c, await acceptDesktopDelete(deps, caller, data, idempotencyOf(deps, c, caller, raw)));
   });
 }

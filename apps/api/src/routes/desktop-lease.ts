@@ -11,6 +11,6 @@ export function registerDesktopLease(app: Hono, deps: ApiDeps): void {
   app.post("/api/desktop/lease", requireKey(deps, "desktop"), async (c) => {
     const { data, raw } = await readJsonBody(c, DesktopLeaseRequest);
     const caller = c.get("caller");
-    return respond(c, await acceptDesktopLease(deps, caller, data, idempotencyOf(c, caller, raw)));
+    return respond(c, await acceptDesktopLease(deps, caller, data, idempotencyOf(deps, c, caller, raw)));
   });
 }

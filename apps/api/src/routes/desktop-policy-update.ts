@@ -11,6 +11,6 @@ export function registerDesktopPolicyUpdate(app: Hono, deps: ApiDeps): void {
   app.post("/api/desktop/policy-update", requireKey(deps, "desktop"), async (c) => {
     const { data, raw } = await readJsonBody(c, PolicyUpdateRequest);
     const caller = c.get("caller");
-    return respond(c, await updatePolicy(deps, caller, data, idempotencyOf(c, caller, raw)));
+    return respond(c, await updatePolicy(deps, caller, data, idempotencyOf(deps, c, caller, raw)));
   });
 }

@@ -11,6 +11,6 @@ export function registerDesktopPower(app: Hono, deps: ApiDeps): void {
   app.post("/api/desktop/power", requireKey(deps, "desktop"), async (c) => {
     const { data, raw } = await readJsonBody(c, DesktopPowerRequest);
     const caller = c.get("caller");
-    return respond(c, await acceptDesktopPower(deps, caller, data, idempotencyOf(c, caller, raw)));
+    return respond(c, await acceptDesktopPower(deps, caller, data, idempotencyOf(deps, c, caller, raw)));
   });
 }

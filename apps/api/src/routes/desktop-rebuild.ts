@@ -11,6 +11,6 @@ export function registerDesktopRebuild(app: Hono, deps: ApiDeps): void {
   app.post("/api/desktop/rebuild", requireKey(deps, "desktop"), async (c) => {
     const { data, raw } = await readJsonBody(c, DesktopRebuildRequest);
     const caller = c.get("caller");
-    return respond(c, await acceptDesktopRebuild(deps, caller, data, idempotencyOf(c, caller, raw)));
+    return respond(c, await acceptDesktopRebuild(deps, caller, data, idempotencyOf(deps, c, caller, raw)));
   });
 }

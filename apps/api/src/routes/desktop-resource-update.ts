@@ -11,6 +11,6 @@ export function registerDesktopResourceUpdate(app: Hono, deps: ApiDeps): void {
   app.post("/api/desktop/resource-update", requireKey(deps, "desktop"), async (c) => {
     const { data, raw } = await readJsonBody(c, ResourceUpdateRequest);
     const caller = c.get("caller");
-    return respond(c, await acceptResourceUpdate(deps, caller, data, idempotencyOf(c, caller, raw)));
+    return respond(c, await acceptResourceUpdate(deps, caller, data, idempotencyOf(deps, c, caller, raw)));
   });
 }

@@ -1,3 +1,4 @@
+import { VncSessionId } from "@deskgate/contracts";
 import type { Hono } from "hono";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../errors.ts";
@@ -11,16 +12,19 @@ export function registerHpcVncClose(app: Hono, deps: ApiDeps): void {
   app.delete("/api/hpc/:account/vnc/:sessionId", requireKey(deps, "hpc"), async (c) => {
     const account = accountParam(c.req.param("account"));
     const sessionId = c.req.param("sessionId");
-    if (!/^[A-Za-z0-9._:-]{1,128}$/.test(sessionId)) {
-      throw new ApiError(
-        "invalid_request",
-        "sessionId: may contain only letters, digits, '.', '_', ':' and '-'",
-      );
-    }
+    const parsed = VncSessionId.safeParse(sessionId);
+    if (!parsed.success)
+      throw new ApiError("invalid_request", `sessionId: ${parsed.error.issues[0]?.message}`);
     const caller = c.get("caller");
     return respond(
       c,
-      await closeVnc(deps, caller, account, sessionId, idempotencyOf(c, caller, { account, sessionId })),
+      await closeVnc(
+        deps,
+        caller,
+        account,
+        sessionId,
+        idempotencyOf(deps, c, caller, { account, sessionId }),
+      ),
     );
   });
 }

@@ -10,6 +10,6 @@ export function registerHpcVncOpen(app: Hono, deps: ApiDeps): void {
   app.put("/api/hpc/:account/vnc", requireKey(deps, "hpc"), async (c) => {
     const account = accountParam(c.req.param("account"));
     const caller = c.get("caller");
-    return respond(c, await openVnc(deps, caller, account, idempotencyOf(c, caller, { account })));
+    return respond(c, await openVnc(deps, caller, account, idempotencyOf(deps, c, caller, { account })));
   });
 }

@@ -1,8 +1,14 @@
 import type { Context } from "hono";
 import type { Caller } from "../caller.ts";
+import type { ApiDeps } from "../deps.ts";
 import { ApiError, outcomeResponse } from "../errors.ts";
 import { languageFor } from "../middleware/language.ts";
-import { fingerprintOf, type IdempotentRequest, parseIdempotencyKey } from "../services/idempotency.ts";
+import {
+  fingerprintOf,
+  type IdempotentRequest,
+  legacyFingerprintOf,
+  parseIdempotencyKey,
+} from "../services/idempotency.ts";
 import type { Outcome } from "../services/reply.ts";
 
 /** The route edge's last step: the operation's outcome as the endpoint's envelope. */
@@ -14,13 +20,19 @@ export function respond(c: Context, outcome: Outcome) {
  * The request's `Idempotency-Key`, scoped by (API key, method, path, key) with the body's
  * fingerprint; undefined without the header; a malformed key → 400.
  */
-export function idempotencyOf(c: Context, caller: Caller, body: unknown): IdempotentRequest | undefined {
+export function idempotencyOf(
+  deps: Pick<ApiDeps, "box">,
+  c: Context,
+  caller: Caller,
+  body: unknown,
+): IdempotentRequest | undefined {
   const header = c.req.header("idempotency-key");
   if (header === undefined) return undefined;
   const parsed = parseIdempotencyKey(header);
   if (!parsed.ok) throw new ApiError("invalid_request", parsed.reason);
   return {
     scope: { apiKeyId: caller.apiKeyId, method: c.req.method, path: c.req.path, key: parsed.key },
-    fingerprint: fingerprintOf(body),
+    fingerprint: fingerprintOf(deps.box, body),
+    legacyFingerprint: () => legacyFingerprintOf(body),
   };
 }

@@ -15,7 +15,7 @@ export function registerUserLock(app: Hono, deps: ApiDeps): void {
     app.post(path, requireKey(deps, "desktop"), async (c) => {
       const { data, raw } = await readJsonBody(c, UserLockRequest);
       const caller = c.get("caller");
-      return respond(c, await setUserLock(deps, caller, locked, data, idempotencyOf(c, caller, raw)));
+      return respond(c, await setUserLock(deps, caller, locked, data, idempotencyOf(deps, c, caller, raw)));
     });
   }
 }

@@ -11,6 +11,6 @@ export function registerUserOffboard(app: Hono, deps: ApiDeps): void {
   app.post("/api/user/offboard", requireKey(deps, "desktop"), async (c) => {
     const { data, raw } = await readJsonBody(c, UserOffboardRequest);
     const caller = c.get("caller");
-    return respond(c, await acceptUserOffboard(deps, caller, data, idempotencyOf(c, caller, raw)));
+    return respond(c, await acceptUserOffboard(deps, caller, data, idempotencyOf(deps, c, caller, raw)));
   });
 }

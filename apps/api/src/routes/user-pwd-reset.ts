@@ -12,6 +12,6 @@ export function registerUserPwdReset(app: Hono, deps: ApiDeps): void {
     const { data, raw } = await readJsonBody(c, PwdResetRequest);
     const caller = c.get("caller");
     c.header("Cache-Control", "no-store");
-    return respond(c, await resetPassword(deps, caller, data, idempotencyOf(c, caller, raw)));
+    return respond(c, await resetPassword(deps, caller, data, idempotencyOf(deps, c, caller, raw)));
   });
 }

@@ -17,6 +17,8 @@ import { isTerminal } from "./task-waiter.ts";
 export interface IdempotentRequest {
   scope: IdempotencyScope;
   fingerprint: string;
+  /** The fingerprint as records made before keyed fingerprints hold it (plain SHA-256). */
+  legacyFingerprint: () => string;
 }
 
 /**
@@ -34,9 +36,23 @@ export function parseIdempotencyKey(raw: string): { ok: true; key: string } | { 
   return { ok: true, key };
 }
 
-/** SHA-256 of the body as canonical JSON (object keys sorted, no whitespace). */
-export function fingerprintOf(body: unknown): string {
+/**
+ * The body's fingerprint: a keyed HMAC of its canonical JSON (object keys sorted, no
+ * whitespace), `h1:<hex>` — a plain hash of a pwd-reset's body would let anyone who reads the
+ * table guess the password offline (issue 17.8).
+ */
+export function fingerprintOf(box: Pick<ApiDeps["box"], "mac">, body: unknown): string {
+  return `h1:${box.mac(canonicalJson(body))}`;
+}
+
+/** Records stored before keyed fingerprints (within their TTL after an upgrade) hold this. */
+export function legacyFingerprintOf(body: unknown): string {
   return createHash("sha256").update(canonicalJson(body)).digest("hex");
+}
+
+/** Whether a stored record was made for the same body. */
+function sameBody(stored: string, request: IdempotentRequest): boolean {
+  return stored.startsWith("h1:") ? stored === request.fingerprint : stored === request.legacyFingerprint();
 }
 
 export function canonicalJson(value: unknown): string {
@@ -98,7 +114,7 @@ export async function replayIdempotent(
 ): Promise<Outcome | null> {
   const row = await findIdempotencyRecord(deps.database.db, request.scope);
   if (!row) return null;
-  if (row.fingerprint !== request.fingerprint) return rejected("idempotency_mismatch");
+  if (!sameBody(row.fingerprint, request)) return rejected("idempotency_mismatch");
   if (row.state === "done") {
     return { ...storedReply(deps, row), headers: { "Idempotent-Replayed": "true" } };
   }

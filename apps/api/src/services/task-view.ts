@@ -1,4 +1,4 @@
-import type { TaskView } from "@deskgate/contracts";
+import { TaskId, type TaskView } from "@deskgate/contracts";
 import { getTaskDetail } from "@deskgate/db";
 import { type Caller, canSeeTask } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -56,9 +56,11 @@ export async function loadTaskView(
   } as TaskView;
 }
 
-/** GET /api/tasks/{task_id}: another key's task is a 404, as an unknown one. */
+/** GET /api/tasks/{task_id}: another tenant's task is a 404, as an unknown one; not a uuid, 400. */
 export async function getTaskOutcome(deps: ApiDeps, caller: Caller, taskId: string): Promise<Outcome> {
-  const view = /^[0-9a-f-]{36}$/i.test(taskId) ? await loadTaskView(deps, caller, taskId) : undefined;
+  const id = TaskId.safeParse(taskId);
+  if (!id.success) return rejected("invalid_request", text(`task_id: ${id.error.issues[0]?.message}`));
+  const view = await loadTaskView(deps, caller, id.data);
   return view
     ? success(view)
     : rejected("not_found", text(`task ${taskId} is not known`, `任务 ${taskId} 不存在`));

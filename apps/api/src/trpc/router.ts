@@ -10,6 +10,7 @@ import {
   PolicyUpdateResult,
   PwdResetRequest,
   PwdResetResult,
+  ResourceId,
   ResourceUpdateRequest,
   TaskId,
   TaskView,
@@ -19,6 +20,7 @@ import {
   Username,
   UserOffboardRequest,
   VncSession,
+  VncSessionId,
 } from "@deskgate/contracts";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -88,7 +90,7 @@ export const appRouter = router({
         unwrap(await acceptDesktopRebuild(ctx.deps, ctx.caller, input), ctx.lang),
       ),
     volumes: desktop
-      .input(z.object({ desktop_uuid: z.string().min(1).max(64) }))
+      .input(z.object({ desktop_uuid: ResourceId }))
       .output(z.array(DesktopVolume))
       .query(async ({ ctx, input }) =>
         unwrap(await volumesOfDesktop(ctx.deps, ctx.caller, input.desktop_uuid), ctx.lang),
@@ -136,7 +138,7 @@ export const appRouter = router({
       .output(z.array(VncSession))
       .query(async ({ ctx, input }) => unwrap(await listVnc(ctx.deps, ctx.caller, input.account), ctx.lang)),
     vncClose: hpc
-      .input(z.object({ account: HpcAccountName, sessionId: z.string().min(1).max(128) }))
+      .input(z.object({ account: HpcAccountName, sessionId: VncSessionId }))
       .output(z.object({ task_id: z.string(), sessionId: z.string() }).partial())
       .mutation(async ({ ctx, input }) =>
         unwrap(await closeVnc(ctx.deps, ctx.caller, input.account, input.sessionId), ctx.lang),

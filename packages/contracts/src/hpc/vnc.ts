@@ -8,6 +8,13 @@ export const HpcAccountName = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "may contain only letters, digits, '.', '_' and '-'" });
 
+/** A VNC session's id as the platform gives it (the path segment of a close). */
+export const VncSessionId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, { error: "may contain only letters, digits, '.', '_', ':' and '-'" });
+
 /** A VNC session: the fields of seed 001, as the platform names them, plus its launch URL. */
 export const VncSession = z.object({
   id: z.string(),

@@ -24,7 +24,9 @@ export async function listTasks(db: Executor, filter: TaskFilter = {}) {
   if (filter.ticket) where.push(eq(tasks.ticketId, filter.ticket.trim()));
   if (filter.search) {
     const s = filter.search.trim();
-    const byId = /^[0-9a-f-]{36}$/i.test(s) ? [eq(tasks.id, s)] : [];
+    const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
+      ? [eq(tasks.id, s)]
+      : [];
     where.push(
       or(
         ...byId,
