@@ -1,6 +1,8 @@
 import { finishTask, saveProgress } from "@deskgate/db";
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REQUEST_EXAMPLES } from "../src/openapi/examples.ts";
+import type { AppRouter } from "../src/trpc/router.ts";
 import { envelopeOf, eventually } from "./support/eventually.ts";
 import { seedMirror } from "./support/seed.ts";
 import { type Stack, startStack } from "./support/stack.ts";
@@ -281,5 +283,93 @@ describe("synchronous requests", () => {
     expect(stack.box.open(task!.request.password_sealed)).toBe("Chosen-Pass-42x");
     await finishTask(stack.database.db, id, { state: "failed", error: "stop" });
     expect((await pending).status).toBe(422);
+  });
+});
+
+describe("tRPC mutations: `idempotencyKey` with REST's semantics (issue 15.4)", () => {
+  const client = (key: string) =>
+    createTRPCClient<AppRouter>({
+      links: [httpLink({ url: `${stack.apiUrl}/trpc`, headers: { authorization: `Bearer ${key}` } })],
+    });
+  const codeOf = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+      return "resolved";
+    } catch (e) {
+      if (e instanceof TRPCClientError) return (e as TRPCClientError<AppRouter>).data?.code as string;
+      throw e;
+    }
+  };
+
+  it("20 parallel identical calls → one task, one job, the same task id", async () => {
+    const trpc = client(stack.keys.admin);
+    const before = await stack.counts();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        trpc.desktop.open.mutate({ ...apply(101), idempotencyKey: "t-race-1" }),
+      ),
+    );
+    expect(new Set(answers.map((a) => a.task_id)).size).toBe(1);
+    const after = await stack.counts();
+    expect({ tasks: after.tasks - before.tasks, jobs: after.jobs - before.jobs }).toEqual({
+      tasks: 1,
+      jobs: 1,
+    });
+    // a later replay, key order aside, is the same answer
+    const reordered = Object.fromEntries(
+      Object.entries({ ...apply(101), idempotencyKey: "t-race-1" }).reverse(),
+    );
+    expect(await trpc.desktop.open.mutate(reordered as ReturnType<typeof apply>)).toEqual(answers[0]);
+  });
+
+  it("same key with another input → UNPROCESSABLE_CONTENT, no task; a malformed key → BAD_REQUEST", async () => {
+    const trpc = client(stack.keys.admin);
+    await trpc.desktop.open.mutate({ ...apply(102), idempotencyKey: "t-mismatch-1" });
+    const before = await stack.counts();
+    expect(await codeOf(trpc.desktop.open.mutate({ ...apply(103), idempotencyKey: "t-mismatch-1" }))).toBe(
+      "UNPROCESSABLE_CONTENT",
+    );
+    for (const bad of ["", "x".repeat(256), "é"]) {
+      expect(await codeOf(trpc.desktop.open.mutate({ ...apply(104), idempotencyKey: bad }))).toBe(
+        "BAD_REQUEST",
+      );
+    }
+    expect(await stack.counts()).toEqual(before);
+  });
+
+  it("the same key from another API key, on another procedure, or on REST is another request", async () => {
+    const mine = await client(stack.keys.admin).desktop.open.mutate({
+      ...apply(105),
+      idempotencyKey: "t-scope-1",
+    });
+    const theirs = await client(stack.keys.desktop).desktop.open.mutate({
+      ...apply(105),
+      idempotencyKey: "t-scope-1",
+    });
+    expect(theirs.task_id).not.toBe(mine.task_id);
+    const rest = await stack.post("/api/desktop/apply", apply(105), withKey("t-scope-1"));
+    expect((await envelopeOf(rest)).data.task_id).not.toBe(mine.task_id);
+    const other = await client(stack.keys.admin).desktop.resourceUpdate.mutate({
+      desktop_uuid: desktopUuid,
+      cpu: 4,
+      callback_url: REQUEST_EXAMPLES["/api/desktop/apply"].callback_url,
+      idempotencyKey: "t-scope-1",
+    });
+    expect(other.task_id).not.toBe(mine.task_id);
+  });
+
+  it("a synchronous mutation: CONFLICT while the first runs, then the same answer, one task", async () => {
+    const trpc = client(stack.keys.admin);
+    const input = { desktop_uuid: desktopUuid, "usb-enable": false, idempotencyKey: "t-sync-1" };
+    const since = await dbNow();
+    const first = trpc.desktop.policyUpdate.mutate(input);
+    const id = await queuedTask("desktop.policy_update", since);
+    expect(await codeOf(trpc.desktop.policyUpdate.mutate(input))).toBe("CONFLICT");
+    await finishTask(stack.database.db, id, { state: "succeeded", result: { desktop_uuid: desktopUuid } });
+    const answer = await first;
+    expect(await trpc.desktop.policyUpdate.mutate(input)).toEqual(answer);
+    const [row] = await stack.database.sql<{ n: number }[]>`
+      select count(*)::int as n from idempotency_keys where key = 't-sync-1'`;
+    expect(row!.n).toBe(1);
   });
 });

@@ -3,12 +3,7 @@ import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError, outcomeResponse } from "../errors.ts";
 import { languageFor } from "../middleware/language.ts";
-import {
-  fingerprintOf,
-  type IdempotentRequest,
-  legacyFingerprintOf,
-  parseIdempotencyKey,
-} from "../services/idempotency.ts";
+import { type IdempotentRequest, idempotentRequest } from "../services/idempotency.ts";
 import type { Outcome } from "../services/reply.ts";
 
 /** The route edge's last step: the operation's outcome as the endpoint's envelope. */
@@ -28,11 +23,13 @@ export function idempotencyOf(
 ): IdempotentRequest | undefined {
   const header = c.req.header("idempotency-key");
   if (header === undefined) return undefined;
-  const parsed = parseIdempotencyKey(header);
-  if (!parsed.ok) throw new ApiError("invalid_request", parsed.reason);
-  return {
-    scope: { apiKeyId: caller.apiKeyId, method: c.req.method, path: c.req.path, key: parsed.key },
-    fingerprint: fingerprintOf(deps.box, body),
-    legacyFingerprint: () => legacyFingerprintOf(body),
-  };
+  const made = idempotentRequest(
+    deps.box,
+    caller.apiKeyId,
+    { method: c.req.method, path: c.req.path },
+    header,
+    body,
+  );
+  if (!made.ok) throw new ApiError("invalid_request", made.reason);
+  return made.request;
 }

@@ -45,6 +45,31 @@ export function fingerprintOf(box: Pick<ApiDeps["box"], "mac">, body: unknown): 
   return `h1:${box.mac(canonicalJson(body))}`;
 }
 
+/**
+ * An Idempotency-Key request of any surface, scoped by (API key, method, path, key), with its
+ * body's fingerprint: REST (the header, the route's method and path) and tRPC (the
+ * `idempotencyKey` input, method `TRPC`, the procedure's path) share it. A malformed key is the
+ * reason it is refused (400).
+ */
+export function idempotentRequest(
+  box: Pick<ApiDeps["box"], "mac">,
+  apiKeyId: string,
+  at: { method: string; path: string },
+  rawKey: string,
+  body: unknown,
+): { ok: true; request: IdempotentRequest } | { ok: false; reason: string } {
+  const parsed = parseIdempotencyKey(rawKey);
+  if (!parsed.ok) return parsed;
+  return {
+    ok: true,
+    request: {
+      scope: { apiKeyId, method: at.method, path: at.path, key: parsed.key },
+      fingerprint: fingerprintOf(box, body),
+      legacyFingerprint: () => legacyFingerprintOf(body),
+    },
+  };
+}
+
 /** Records stored before keyed fingerprints (within their TTL after an upgrade) hold this. */
 export function legacyFingerprintOf(body: unknown): string {
   return createHash("sha256").update(canonicalJson(body)).digest("hex");

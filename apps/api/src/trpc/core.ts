@@ -6,6 +6,7 @@ import { type Caller, hasScope } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import { authenticate, keyFromHeaders } from "../middleware/auth.ts";
 import { formatIssues } from "../middleware/json-body.ts";
+import { type IdempotentRequest, idempotentRequest } from "../services/idempotency.ts";
 import type { Outcome } from "../services/reply.ts";
 
 export interface TrpcContext {
@@ -82,6 +83,29 @@ export function authed(scope: ApiKeyScope | "any") {
       ctx: { caller: result.caller as Caller, lang: languageOf(ctx.headers.get("accept-language")) },
     });
   });
+}
+
+/**
+ * A mutation's input plus an optional `idempotencyKey`: the REST Idempotency-Key's semantics
+ * (docs/api.md), per call — so each call of a batch has its own — scoped by API key, the
+ * procedure and the key, fingerprinted over the rest of the input.
+ */
+export function withIdempotency<S extends z.ZodType>(schema: S) {
+  return z.intersection(schema, z.object({ idempotencyKey: z.string().optional() }));
+}
+
+/** Split the key from the input; a malformed key is BAD_REQUEST, as REST's 400. */
+export function idempotencyOfInput<T extends { idempotencyKey?: string | undefined }>(
+  ctx: { deps: ApiDeps; caller: Caller },
+  procedure: string,
+  input: T,
+): { body: Omit<T, "idempotencyKey">; idem: IdempotentRequest | undefined } {
+  const { idempotencyKey, ...body } = input;
+  if (idempotencyKey === undefined) return { body, idem: undefined };
+  const at = { method: "TRPC", path: procedure };
+  const made = idempotentRequest(ctx.deps.box, ctx.caller.apiKeyId, at, idempotencyKey, body);
+  if (!made.ok) throw new TRPCError({ code: "BAD_REQUEST", message: `idempotencyKey: ${made.reason}` });
+  return { body, idem: made.request };
 }
 
 /** An operation's outcome as a tRPC result: the envelope's `data`, or a TRPCError. */

@@ -37,7 +37,7 @@ import { isTerminal } from "../services/task-waiter.ts";
 import { setUserLock } from "../services/user-lock.ts";
 import { acceptUserOffboard } from "../services/user-offboard.ts";
 import { closeVnc, listVnc, openVnc } from "../services/vnc.ts";
-import { authed, router, unwrap } from "./core.ts";
+import { authed, idempotencyOfInput, router, unwrap, withIdempotency } from "./core.ts";
 
 const Accepted = z.object({ task_id: TaskId });
 const desktop = authed("desktop");
@@ -52,43 +52,54 @@ export const appRouter = router({
   desktop: router({
     /** POST /api/desktop/apply (`apply` is a reserved name in tRPC routers). */
     open: desktop
-      .input(ApplyRequest)
+      .input(withIdempotency(ApplyRequest))
       .output(Accepted)
-      .mutation(async ({ ctx, input }) => unwrap(await acceptApply(ctx.deps, ctx.caller, input), ctx.lang)),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "desktop.open", input);
+        return unwrap(await acceptApply(ctx.deps, ctx.caller, body, idem), ctx.lang);
+      }),
     resourceUpdate: desktop
-      .input(ResourceUpdateRequest)
+      .input(withIdempotency(ResourceUpdateRequest))
       .output(Accepted)
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await acceptResourceUpdate(ctx.deps, ctx.caller, input), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "desktop.resourceUpdate", input);
+        return unwrap(await acceptResourceUpdate(ctx.deps, ctx.caller, body, idem), ctx.lang);
+      }),
     policyUpdate: desktop
-      .input(PolicyUpdateRequest)
+      .input(withIdempotency(PolicyUpdateRequest))
       .output(PolicyUpdateResult.partial())
-      .mutation(async ({ ctx, input }) => unwrap(await updatePolicy(ctx.deps, ctx.caller, input), ctx.lang)),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "desktop.policyUpdate", input);
+        return unwrap(await updatePolicy(ctx.deps, ctx.caller, body, idem), ctx.lang);
+      }),
     delete: desktop
-      .input(DesktopDeleteRequest)
+      .input(withIdempotency(DesktopDeleteRequest))
       .output(Accepted)
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await acceptDesktopDelete(ctx.deps, ctx.caller, input), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "desktop.delete", input);
+        return unwrap(await acceptDesktopDelete(ctx.deps, ctx.caller, body, idem), ctx.lang);
+      }),
     lease: desktop
-      .input(DesktopLeaseRequest)
+      .input(withIdempotency(DesktopLeaseRequest))
       .output(Accepted)
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await acceptDesktopLease(ctx.deps, ctx.caller, input), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "desktop.lease", input);
+        return unwrap(await acceptDesktopLease(ctx.deps, ctx.caller, body, idem), ctx.lang);
+      }),
     power: desktop
-      .input(DesktopPowerRequest)
+      .input(withIdempotency(DesktopPowerRequest))
       .output(Accepted)
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await acceptDesktopPower(ctx.deps, ctx.caller, input), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "desktop.power", input);
+        return unwrap(await acceptDesktopPower(ctx.deps, ctx.caller, body, idem), ctx.lang);
+      }),
     rebuild: desktop
-      .input(DesktopRebuildRequest)
+      .input(withIdempotency(DesktopRebuildRequest))
       .output(Accepted)
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await acceptDesktopRebuild(ctx.deps, ctx.caller, input), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "desktop.rebuild", input);
+        return unwrap(await acceptDesktopRebuild(ctx.deps, ctx.caller, body, idem), ctx.lang);
+      }),
     volumes: desktop
       .input(z.object({ desktop_uuid: ResourceId }))
       .output(z.array(DesktopVolume))
@@ -98,27 +109,33 @@ export const appRouter = router({
   }),
   user: router({
     pwdReset: desktop
-      .input(PwdResetRequest)
+      .input(withIdempotency(PwdResetRequest))
       .output(PwdResetResult.partial())
-      .mutation(async ({ ctx, input }) => unwrap(await resetPassword(ctx.deps, ctx.caller, input), ctx.lang)),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "user.pwdReset", input);
+        return unwrap(await resetPassword(ctx.deps, ctx.caller, body, idem), ctx.lang);
+      }),
     lock: desktop
-      .input(UserLockRequest)
+      .input(withIdempotency(UserLockRequest))
       .output(UserLockResult.partial())
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await setUserLock(ctx.deps, ctx.caller, true, input), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "user.lock", input);
+        return unwrap(await setUserLock(ctx.deps, ctx.caller, true, body, idem), ctx.lang);
+      }),
     unlock: desktop
-      .input(UserLockRequest)
+      .input(withIdempotency(UserLockRequest))
       .output(UserLockResult.partial())
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await setUserLock(ctx.deps, ctx.caller, false, input), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "user.unlock", input);
+        return unwrap(await setUserLock(ctx.deps, ctx.caller, false, body, idem), ctx.lang);
+      }),
     offboard: desktop
-      .input(UserOffboardRequest)
+      .input(withIdempotency(UserOffboardRequest))
       .output(Accepted)
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await acceptUserOffboard(ctx.deps, ctx.caller, input), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "user.offboard", input);
+        return unwrap(await acceptUserOffboard(ctx.deps, ctx.caller, body, idem), ctx.lang);
+      }),
     desktops: desktop
       .input(z.object({ username: Username }))
       .output(z.array(UserDesktop))
@@ -128,21 +145,23 @@ export const appRouter = router({
   }),
   hpc: router({
     vncOpen: hpc
-      .input(z.object({ account: HpcAccountName }))
+      .input(withIdempotency(z.object({ account: HpcAccountName })))
       .output(VncSession.extend({ task_id: z.string() }).partial())
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await openVnc(ctx.deps, ctx.caller, input.account), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "hpc.vncOpen", input);
+        return unwrap(await openVnc(ctx.deps, ctx.caller, body.account, idem), ctx.lang);
+      }),
     vncList: hpc
       .input(z.object({ account: HpcAccountName }))
       .output(z.array(VncSession))
       .query(async ({ ctx, input }) => unwrap(await listVnc(ctx.deps, ctx.caller, input.account), ctx.lang)),
     vncClose: hpc
-      .input(z.object({ account: HpcAccountName, sessionId: VncSessionId }))
+      .input(withIdempotency(z.object({ account: HpcAccountName, sessionId: VncSessionId })))
       .output(z.object({ task_id: z.string(), sessionId: z.string() }).partial())
-      .mutation(async ({ ctx, input }) =>
-        unwrap(await closeVnc(ctx.deps, ctx.caller, input.account, input.sessionId), ctx.lang),
-      ),
+      .mutation(async ({ ctx, input }) => {
+        const { body, idem } = idempotencyOfInput(ctx, "hpc.vncClose", input);
+        return unwrap(await closeVnc(ctx.deps, ctx.caller, body.account, body.sessionId, idem), ctx.lang);
+      }),
   }),
   tasks: router({
     get: anyKey
