@@ -207,6 +207,30 @@ describe("REST envelopes, byte for byte", () => {
     expect(JSON.parse(listRaw).data.map((s: { sessionId: string }) => s.sessionId)).toContain(
       session.sessionId,
     );
+    const listedSession = JSON.parse(listRaw).data.find(
+      (s: { sessionId: string }) => s.sessionId === session.sessionId,
+    );
+    expect(listedSession.launchUrl).toMatch(/ticket=/);
+
+    // The launch URL's ticket is in the answers only (issue 17.2): not in the task's stored
+    // result, its view, /ops' source, or the sessions table; the sealed copy is taken once.
+    for (const [taskId, kind] of [
+      [session.task_id, "hpc.vnc_open"],
+      [listed.headers.get("x-task-id") ?? "", "hpc.vnc_list"],
+    ]) {
+      const [row] = await stack.database.sql<
+        { kind: string; result: unknown; progress: Record<string, unknown> }[]
+      >`
+        select kind, result, progress from tasks where kind = ${kind} order by created_at desc limit 1`;
+      expect(JSON.stringify(row!.result)).not.toMatch(/ticket=|launchUrl/);
+      expect(row!.progress).not.toHaveProperty("sealedPassword");
+      if (taskId) {
+        const view = await (await stack.get(`/api/tasks/${taskId}`)).text();
+        expect(view).not.toMatch(/ticket=|launchUrl/);
+      }
+    }
+    const stored = await stack.database.sql`select session from vnc_sessions`;
+    expect(JSON.stringify(stored)).not.toMatch(/ticket=|launchUrl/);
 
     const closed = await stack.call("DELETE", `/api/hpc/${HPC_ACCOUNT}/vnc/${session.sessionId}`);
     expect(closed.status).toBe(200);

@@ -27,12 +27,16 @@ const SEED_FIELDS = [
 ];
 
 describe("hpc VNC sessions", () => {
-  it("open: token fetched and stored sealed, URL discovered and cached, seed fields + launchUrl; idempotent", async () => {
+  it("open: token fetched and stored sealed, URL discovered and cached, seed fields; the launch URL only sealed for the caller; idempotent", async () => {
     const task = await h.run("hpc.vnc_open", { account: "lab" });
     expect(task.state, task.error ?? "").toBe("succeeded");
     const session = task.result as Record<string, string>;
     for (const f of SEED_FIELDS) expect(session).toHaveProperty(f);
-    expect(session.launchUrl).toMatch(/^https:\/\//);
+    expect(session).not.toHaveProperty("launchUrl"); // its ticket is never stored in clear
+    const sealed = (task.progress as { sealedPassword?: string }).sealedPassword!;
+    expect(sealed).toMatch(/^v1\./);
+    const urls = JSON.parse(h.box.open(sealed)) as Record<string, string>;
+    expect(urls[session.sessionId]).toMatch(/^https:\/\/.*ticket=/);
     const account = await loadHpcAccount(h.database.db, "lab");
     expect(account?.sealedToken).toBeTruthy();
     expect(account?.sealedToken).toMatch(/^v1\./); // sealed, not the raw JWT

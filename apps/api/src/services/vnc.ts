@@ -1,4 +1,5 @@
 import { VncSession } from "@deskgate/contracts";
+import { type Executor, type TaskRow, takeSealedPassword } from "@deskgate/db";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import type { IdempotentRequest } from "./idempotency.ts";
@@ -15,6 +16,15 @@ async function knownAccount(deps: ApiDeps, caller: Caller, account: string): Pro
   return (await visibleHpcAccount(deps, caller, account)) ? null : unknownHpcAccount(account);
 }
 
+/**
+ * The launch URLs the worker sealed for this answer (issue 17.2), taken once: a replay of the
+ * same answer (Idempotency-Key) has them from its stored, sealed reply.
+ */
+async function takeLaunchUrls(deps: ApiDeps, task: TaskRow, db: Executor): Promise<Record<string, string>> {
+  const sealed = await takeSealedPassword(db, task.id);
+  return sealed ? (JSON.parse(deps.box.open(sealed)) as Record<string, string>) : {};
+}
+
 /** PUT /api/hpc/{account}/vnc — open the account's session, or return the existing one. */
 export async function openVnc(deps: ApiDeps, caller: Caller, account: string, idem?: IdempotentRequest) {
   return submitTask(
@@ -25,7 +35,14 @@ export async function openVnc(deps: ApiDeps, caller: Caller, account: string, id
       request: { account },
       callbackUrl: null,
       check: () => knownAccount(deps, caller, account),
-      answer: async (task) => answerFromTask(task, SESSION_KEYS),
+      answer: async (task, db) => {
+        const reply = answerFromTask(task, SESSION_KEYS);
+        if (!reply.ok) return reply;
+        const urls = await takeLaunchUrls(deps, task, db);
+        const session = reply.data as { sessionId: string };
+        const data = inOrder(SESSION_KEYS, { ...session, launchUrl: urls[session.sessionId] });
+        return { ...reply, data, secret: true }; // a stored answer keeps the ticket sealed
+      },
     },
     idem,
   );
@@ -38,11 +55,14 @@ export async function listVnc(deps: ApiDeps, caller: Caller, account: string): P
     request: { account },
     callbackUrl: null,
     check: () => knownAccount(deps, caller, account),
-    answer: async (task) => {
+    answer: async (task, db) => {
+      const urls = task.state === "succeeded" ? await takeLaunchUrls(deps, task, db) : {};
       const reply = answerFromTask(task, [], (result) =>
-        ((result.sessions ?? []) as Record<string, unknown>[]).map((s) => inOrder(SESSION_KEYS.slice(1), s)),
+        ((result.sessions ?? []) as { sessionId: string }[]).map((s) =>
+          inOrder(SESSION_KEYS.slice(1), { ...s, launchUrl: urls[s.sessionId] }),
+        ),
       );
-      return reply.ok ? reply : { ...reply, data: [] };
+      return reply.ok ? { ...reply, secret: true } : { ...reply, data: [] };
     },
   });
   // a list that is not ready within the bound: 202, data [] (the GET envelope's list), task id in a header

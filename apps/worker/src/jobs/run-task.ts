@@ -12,8 +12,9 @@ export interface TaskOutcome {
   /** A generated password for the callback (sealed until delivered). */
   password?: string;
   /**
-   * A secret for a synchronous caller (pwd-reset): sealed into `tasks.progress.sealedPassword`
-   * when the task ends, for the api to read and wipe. Never in `result`.
+   * A secret for a synchronous caller (pwd-reset's password, VNC launch URLs): sealed into
+   * `tasks.progress.sealedPassword` when the task ends, for the api to take (read and wipe)
+   * into its answer. Never in `result`.
    */
   secretForCaller?: string;
 }

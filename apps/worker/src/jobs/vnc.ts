@@ -12,8 +12,11 @@ import type { TaskOutcome } from "./run-task.ts";
  * - hpc.vnc_open  `{ "account": "<name>" }`
  * - hpc.vnc_list  `{ "account": "<name>" }`
  * - hpc.vnc_close `{ "account": "<name>", "sessionId": "<id>" }` (`session_id` accepted too)
- * Results: open → the session's seed-001 fields plus `launchUrl`; list → `{ sessions: [...] }`
- * (each with `launchUrl`); close → `{ sessionId }`.
+ * Results: open → the session's seed-001 fields; list → `{ sessions: [...] }`; close →
+ * `{ sessionId }`. A launch URL carries a one-time ticket (issue 17.2): it is never in `result`
+ * (task views, /ops) nor in `vnc_sessions`; it goes to the synchronous caller only, sealed in the
+ * task's progress as the caller's secret (`{ "<sessionId>": "<launch URL>" }`), which the api
+ * takes once into its answer.
  * Open is idempotent upstream (one session per user: PUT returns the existing one), so a re-run
  * after a crash cannot make a second session. Sessions are mirrored in `vnc_sessions`.
  */
@@ -37,7 +40,8 @@ export async function runVncOpen(deps: WorkerDeps, task: TaskRow): Promise<TaskO
     (s) => `session ${s.sessionId} on ${s.hostname}`,
   );
   await store(deps, request.account, session);
-  return { data: session };
+  const { launchUrl, ...fields } = session;
+  return { data: fields, secretForCaller: JSON.stringify({ [session.sessionId]: launchUrl }) };
 }
 
 export async function runVncList(deps: WorkerDeps, task: TaskRow): Promise<TaskOutcome> {
@@ -61,7 +65,11 @@ export async function runVncList(deps: WorkerDeps, task: TaskRow): Promise<TaskO
     request.account,
     sessions.map((s) => s.sessionId),
   );
-  return { data: { sessions } };
+  const launchUrls = Object.fromEntries(sessions.map((s) => [s.sessionId, s.launchUrl]));
+  return {
+    data: { sessions: sessions.map(({ launchUrl: _ticket, ...fields }) => fields) },
+    secretForCaller: JSON.stringify(launchUrls),
+  };
 }
 
 export async function runVncClose(deps: WorkerDeps, task: TaskRow): Promise<TaskOutcome> {
