@@ -26,6 +26,12 @@ export interface ApiDeps {
   /** API keys by key, dropped on any change to `api_keys` (NOTIFY). */
   apiKeys: ApiKeyCache;
   rateLimiter: RateLimiter;
+  /**
+   * Failed authentications per client address (issue 17.9): past `authFailuresPerMinute` in a
+   * minute, every key check from that address is refused (429) until the minute ends.
+   */
+  authThrottle: RateLimiter;
+  authFailuresPerMinute: number;
   /** Requests per minute of a key without its own `rate_limit_per_minute`. */
   defaultRateLimitPerMinute: number;
   /** How long an Idempotency-Key record is kept (default 24 h). */

@@ -81,6 +81,8 @@ const app = createApp({
   syncTimeoutMs: config.DESKGATE_SYNC_TIMEOUT_MS,
   apiKeys,
   rateLimiter: createRateLimiter(),
+  authThrottle: createRateLimiter(),
+  authFailuresPerMinute: config.DESKGATE_AUTH_FAILURES_PER_MINUTE,
   defaultRateLimitPerMinute: config.DESKGATE_RATE_LIMIT_PER_MINUTE,
   idempotencyTtlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS,
   diskLimits: DEFAULT_DISK_LIMITS,

@@ -108,6 +108,8 @@ describe("framework-level answers are envelopes too", () => {
       syncTimeoutMs: 100,
       apiKeys: { lookup: (key) => findApiKey(dead.db, key), close: async () => {} },
       rateLimiter: createRateLimiter(),
+      authThrottle: createRateLimiter(),
+      authFailuresPerMinute: 30,
       defaultRateLimitPerMinute: 10,
       idempotencyTtlSeconds: 60,
       diskLimits: DEFAULT_DISK_LIMITS,

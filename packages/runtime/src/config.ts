@@ -70,7 +70,10 @@ export const ConfigSchema = z.object({
     .enum(["true", "false"], { error: "must be true or false" })
     .default("false")
     .transform((v) => v === "true"),
-  DESKGATE_BOOTSTRAP_API_KEY: optionalString,
+  /** The admin key ensured at start: at least 32 characters (issue 17.9), e.g. `dg_` + 48 hex. */
+  DESKGATE_BOOTSTRAP_API_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: "must be at least 32 characters (e.g. dg_ then `openssl rand -hex 24`)",
+  }),
   DESKGATE_DEFAULT_PASSWORD: optionalString,
   DESKGATE_VDI_URL: z.url({ message: "must be an http(s) URL" }).default(DEFAULT_SIM_URL),
   DESKGATE_VDI_PROJECT_ID: z.string().default("sim-project"),
@@ -134,6 +137,8 @@ export const ConfigSchema = z.object({
   DESKGATE_SYNC_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(15000),
   /** Requests per minute per API key unless the key has its own `rate_limit_per_minute`. */
   DESKGATE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Failed authentications per client address and minute before every attempt is refused (429). */
+  DESKGATE_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** `off` hides the api's /metrics (default on). */
   DESKGATE_METRICS: z
     .enum(["on", "off"], { error: "must be on or off" })

@@ -13,6 +13,28 @@ describe("loadConfig", () => {
     expect(Object.keys(config.DESKGATE_VDI_OS_IMAGES).sort()).toEqual(["kylin", "macos", "win10", "win7"]);
   });
 
+  it("a configured API key must be at least 32 characters (issue 17.9); the failure limit is a number", () => {
+    const bad = () =>
+      loadConfig({ DESKGATE_ENCRYPTION_KEY: key, DESKGATE_BOOTSTRAP_API_KEY: "dg_short-admin-key" });
+    expect(bad).toThrow(ConfigError);
+    try {
+      bad();
+    } catch (e) {
+      const line = (e as ConfigError).lines.join("\n");
+      expect(line).toMatch(/^DESKGATE_BOOTSTRAP_API_KEY .*at least 32 characters/);
+      expect(line).not.toContain("dg_short-admin-key");
+    }
+    const long = `dg_${"a".repeat(29)}`;
+    expect(
+      loadConfig({ DESKGATE_ENCRYPTION_KEY: key, DESKGATE_BOOTSTRAP_API_KEY: long })
+        .DESKGATE_BOOTSTRAP_API_KEY,
+    ).toBe(long);
+    expect(loadConfig({ DESKGATE_ENCRYPTION_KEY: key }).DESKGATE_AUTH_FAILURES_PER_MINUTE).toBe(30);
+    expect(() =>
+      loadConfig({ DESKGATE_ENCRYPTION_KEY: key, DESKGATE_AUTH_FAILURES_PER_MINUTE: "many" }),
+    ).toThrow(ConfigError);
+  });
+
   it("names each bad variable on a line of its own, without echoing secrets", () => {
     let error: unknown;
     try {

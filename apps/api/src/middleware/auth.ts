@@ -1,5 +1,6 @@
+import type { IncomingMessage } from "node:http";
 import { type ApiKeyScope, tenantOfKey, touchApiKey } from "@deskgate/db";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { type Caller, hasScope } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError } from "../errors.ts";
@@ -16,11 +17,26 @@ export type AuthResult =
   | { ok: true; caller: Caller }
   | { ok: false; code: "unauthorized" | "rate_limited"; retryAfter?: number };
 
-/** Look the key up (hash), refuse a missing, unknown or revoked one, and count it against its limit. */
-export async function authenticate(deps: ApiDeps, key: string | null): Promise<AuthResult> {
-  if (!key || key.length > 200) return { ok: false, code: "unauthorized" };
-  const row = await deps.apiKeys.lookup(key);
-  if (!row || row.revokedAt) return { ok: false, code: "unauthorized" };
+/** The address a request came from (the socket's peer), for the failed-authentication throttle. */
+export function clientAddress(c: Context): string {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? "unknown";
+}
+
+/**
+ * Look the key up (hash), refuse a missing, unknown or revoked one, and count it against its
+ * limit. Failures are counted per client address: past `authFailuresPerMinute`, that address is
+ * refused (rate_limited) without a look at the key until the minute ends, so keys cannot be
+ * guessed at speed (issue 17.9).
+ */
+export async function authenticate(deps: ApiDeps, key: string | null, client: string): Promise<AuthResult> {
+  const blocked = deps.authThrottle.over(client, deps.authFailuresPerMinute);
+  if (blocked !== null) return { ok: false, code: "rate_limited", retryAfter: blocked };
+  const row = key && key.length <= 200 ? await deps.apiKeys.lookup(key) : undefined;
+  if (!row || row.revokedAt) {
+    // a request with no key at all is a mistake, not a guess: not counted
+    if (key) deps.authThrottle.hit(client, deps.authFailuresPerMinute);
+    return { ok: false, code: "unauthorized" };
+  }
   const caller: Caller = {
     apiKeyId: row.id,
     name: row.name,
@@ -46,6 +62,7 @@ export function requireKey(deps: ApiDeps, scope: ApiKeyScope | "any"): Middlewar
     const result = await authenticate(
       deps,
       keyFromHeaders((name) => c.req.header(name)),
+      clientAddress(c),
     );
     if (!result.ok) {
       if (result.code === "rate_limited") {

@@ -6,13 +6,23 @@
 export interface RateLimiter {
   /** Count one request; returns null when allowed, else the seconds until the window resets. */
   hit(keyId: string, limitPerMinute: number): number | null;
+  /** Whether `keyId` is over `limitPerMinute` in this window already, without counting: as `hit`. */
+  over(keyId: string, limitPerMinute: number): number | null;
 }
 
 export function createRateLimiter(opts: { now?: () => number } = {}): RateLimiter {
   const now = opts.now ?? Date.now;
   const windows = new Map<string, { start: number; count: number }>();
   let lastSweep = 0;
+  const retryAfter = (t: number, windowStart: number) =>
+    Math.max(1, Math.ceil((windowStart + 60_000 - t) / 1000));
   return {
+    over(keyId, limit) {
+      const t = now();
+      const w = windows.get(keyId);
+      if (!w || w.start !== t - (t % 60_000) || w.count < limit) return null;
+      return retryAfter(t, w.start);
+    },
     hit(keyId, limit) {
       const t = now();
       const windowStart = t - (t % 60_000);
@@ -27,7 +37,7 @@ export function createRateLimiter(opts: { now?: () => number } = {}): RateLimite
       }
       w.count += 1;
       if (w.count <= limit) return null;
-      return Math.max(1, Math.ceil((windowStart + 60_000 - t) / 1000));
+      return retryAfter(t, windowStart);
     },
   };
 }

@@ -18,7 +18,7 @@ import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Caller } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
-import { authenticate } from "../middleware/auth.ts";
+import { authenticate, clientAddress } from "../middleware/auth.ts";
 import { createOpsSessions, type OpsSession, type OpsSessions } from "./session.ts";
 import {
   auditPage,
@@ -102,15 +102,11 @@ export function createOpsApp(deps: ApiDeps, sessions: OpsSessions): Hono<{ Varia
     const form = await c.req.parseBody();
     const next = safeNext(form.next);
     const key = typeof form.api_key === "string" ? form.api_key.trim() : "";
-    const result = await authenticate(deps, key || null);
+    const result = await authenticate(deps, key || null, clientAddress(c));
     if (!result.ok) {
       if (result.code === "rate_limited") {
         c.header("Retry-After", String(result.retryAfter));
-        return render(
-          c,
-          loginPage(chrome(c), { next, error: "Too many requests with this key; wait a minute." }),
-          429,
-        );
+        return render(c, loginPage(chrome(c), { next, error: "Too many attempts; wait a minute." }), 429);
       }
       return render(c, loginPage(chrome(c), { next, error: "That API key is not valid." }), 401);
     }

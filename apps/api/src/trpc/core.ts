@@ -12,6 +12,8 @@ import type { Outcome } from "../services/reply.ts";
 export interface TrpcContext {
   deps: ApiDeps;
   headers: Headers;
+  /** The client's address (the failed-authentication throttle's key). */
+  client: string;
 }
 
 const t = initTRPC.context<TrpcContext>().create({
@@ -66,6 +68,7 @@ export function authed(scope: ApiKeyScope | "any") {
     const result = await authenticate(
       ctx.deps,
       keyFromHeaders((name) => ctx.headers.get(name)),
+      ctx.client,
     );
     if (!result.ok) {
       throw new TRPCError({

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Hono } from "hono";
 import type { ApiDeps } from "../deps.ts";
+import { clientAddress } from "../middleware/auth.ts";
 import { appRouter } from "./router.ts";
 
 /** The tRPC router at /trpc in the same Hono app (fetch adapter; SSE for subscriptions). */
@@ -10,7 +11,7 @@ export function mountTrpc(app: Hono, deps: ApiDeps): void {
       endpoint: "/trpc",
       req: c.req.raw,
       router: appRouter,
-      createContext: () => ({ deps, headers: c.req.raw.headers }),
+      createContext: () => ({ deps, headers: c.req.raw.headers, client: clientAddress(c) }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           deps.logger.error(

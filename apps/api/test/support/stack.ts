@@ -36,6 +36,8 @@ export interface StackOptions {
   worker?: boolean;
   syncTimeoutMs?: number;
   defaultRateLimitPerMinute?: number;
+  /** Failed authentications per address and minute before 429 (default: unlimited in tests). */
+  authFailuresPerMinute?: number;
   defaultPassword?: string;
   /** Where the api's log lines go (default: nowhere). */
   apiLog?: { write(line: string): void };
@@ -138,6 +140,8 @@ export async function startStack(opts: StackOptions = {}) {
     syncTimeoutMs: opts.syncTimeoutMs ?? 15_000,
     apiKeys: createApiKeyCache(database, logger),
     rateLimiter: createRateLimiter(),
+    authThrottle: createRateLimiter(),
+    authFailuresPerMinute: opts.authFailuresPerMinute ?? 1_000_000,
     defaultRateLimitPerMinute: opts.defaultRateLimitPerMinute ?? 1_000_000,
     idempotencyTtlSeconds: 24 * 3600,
     diskLimits: DEFAULT_DISK_LIMITS,
