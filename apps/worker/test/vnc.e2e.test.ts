@@ -1,4 +1,4 @@
-import { listOpenVncSessions, loadHpcAccount } from "@deskgate/db";
+import { listOpenVncSessions, loadHpcAccount, upsertVncSession } from "@deskgate/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support/harness.ts";
 
@@ -36,7 +36,7 @@ describe("hpc VNC sessions", () => {
     const sealed = (task.progress as { sealedPassword?: string }).sealedPassword!;
     expect(sealed).toMatch(/^v1\./);
     const urls = JSON.parse(h.box.open(sealed)) as Record<string, string>;
-    expect(urls[session.sessionId]).toMatch(/^https:\/\/.*ticket=/);
+    expect(urls[session.sessionId!]).toMatch(/^https:\/\/.*ticket=/);
     const account = await loadHpcAccount(h.database.db, "lab");
     expect(account?.sealedToken).toBeTruthy();
     expect(account?.sealedToken).toMatch(/^v1\./); // sealed, not the raw JWT
@@ -75,6 +75,15 @@ describe("hpc VNC sessions", () => {
     // closing again: "session does not exist" counts as closed
     const twice = await h.run("hpc.vnc_close", { account: "lab", sessionId: opened.sessionId });
     expect(twice.state).toBe("succeeded");
+  });
+
+  it("closing is scoped by account: another account's session of that id stays open (issue 17.10)", async () => {
+    await h.database.sql`insert into hpc_accounts (name, platform_user, org_id) values ('other', 'p', 'o')
+      on conflict do nothing`;
+    await upsertVncSession(h.database.db, { sessionId: "other-1", account: "other", session: {} });
+    const closed = await h.run("hpc.vnc_close", { account: "lab", sessionId: "other-1" });
+    expect(closed.state, closed.error ?? "").toBe("succeeded"); // gone on lab's platform: closed
+    expect((await listOpenVncSessions(h.database.db, "other")).map((s) => s.sessionId)).toEqual(["other-1"]);
   });
 
   it("815201 (all VNC nodes overloaded) is transient: retried, then succeeds", async () => {

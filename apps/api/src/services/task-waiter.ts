@@ -1,4 +1,4 @@
-import { type Database, getTaskState, TASK_DONE_CHANNEL } from "@deskgate/db";
+import { type Database, getTaskState, TASK_DONE_CHANNEL, TASK_PROGRESS_CHANNEL } from "@deskgate/db";
 import type { Logger } from "@deskgate/runtime";
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
@@ -14,7 +14,10 @@ export interface TaskWaiter {
    * ended in between is not missed.
    */
   waitForEnd(taskId: string, timeoutMs: number): Promise<boolean>;
-  /** Resolve when the task ends or `timeoutMs` passes, whichever comes first (for watchers). */
+  /**
+   * Resolve when the task ends, one of its callbacks settles an attempt (TASK_PROGRESS_CHANNEL),
+   * or `timeoutMs` passes, whichever comes first (for watchers).
+   */
   nudge(taskId: string, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -27,11 +30,21 @@ export function createTaskWaiter(database: Database, logger: Logger): TaskWaiter
   const waiters = new Map<string, Set<() => void>>();
   let listening: Promise<{ unlisten(): Promise<void> }> | null = null;
 
+  const dispatch = (taskId: string) => {
+    for (const wake of waiters.get(taskId) ?? []) wake();
+  };
+
   function subscribe() {
-    listening ??= database.sql
-      .listen(TASK_DONE_CHANNEL, (taskId) => {
-        for (const wake of waiters.get(taskId) ?? []) wake();
-      })
+    // both channels on postgres.js's one listen connection
+    listening ??= Promise.all([
+      database.sql.listen(TASK_DONE_CHANNEL, dispatch),
+      database.sql.listen(TASK_PROGRESS_CHANNEL, dispatch),
+    ])
+      .then((subscriptions) => ({
+        unlisten: async () => {
+          await Promise.all(subscriptions.map((s) => s.unlisten()));
+        },
+      }))
       .catch((error: unknown) => {
         listening = null;
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, "task listener failed");

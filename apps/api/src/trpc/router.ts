@@ -40,6 +40,9 @@ import { closeVnc, listVnc, openVnc } from "../services/vnc.ts";
 import { authed, idempotencyOfInput, router, unwrap, withIdempotency } from "./core.ts";
 
 const Accepted = z.object({ task_id: TaskId });
+/** How often `tasks.watch` reads a running task for new steps, and a settled one's retrying callback. */
+const WATCH_STEPS_MS = 2000;
+const WATCH_IDLE_MS = 30_000;
 const desktop = authed("desktop");
 const hpc = authed("hpc");
 const anyKey = authed("any");
@@ -172,7 +175,12 @@ export const appRouter = router({
         if (!view) throw new TRPCError({ code: "NOT_FOUND", message: `task ${input.task_id} is not known` });
         return view;
       }),
-    /** Emits the task's view on every change (state, steps, deliveries); ends once it is terminal. */
+    /**
+     * Emits the task's view on every change (state, steps, deliveries); ends once the task is
+     * terminal and no callback of it is still pending, so the last view carries the callback's
+     * final delivery state (issue 16.2). Woken by NOTIFY (the task's end, a delivery's
+     * attempt); steps in between are read by a slow fallback, not polled fast (issue 17.10).
+     */
     watch: anyKey.input(z.object({ task_id: TaskId })).subscription(async function* ({ ctx, input, signal }) {
       let last = "";
       for (;;) {
@@ -183,9 +191,10 @@ export const appRouter = router({
           last = json;
           yield view;
         }
-        if (isTerminal(view.state) || signal?.aborted) return;
-        // woken at once when the task ends (NOTIFY); intermediate steps are seen within 250 ms
-        await ctx.deps.waiter.nudge(input.task_id, 250);
+        const settled = isTerminal(view.state) && view.callbacks.every((c) => c.state !== "pending");
+        if (settled || signal?.aborted) return;
+        // a callback retrying for hours needs no quick look: NOTIFY wakes the watch when it settles
+        await ctx.deps.waiter.nudge(input.task_id, isTerminal(view.state) ? WATCH_IDLE_MS : WATCH_STEPS_MS);
       }
     }),
   }),

@@ -133,7 +133,7 @@ export async function runUserOffboard(deps: WorkerDeps, task: TaskRow): Promise<
           for (const s of open) {
             // closing a session already gone is success (SCNet 815010)
             await hpc.call((url, token) => deps.hpc.closeVnc(url, token, s.sessionId));
-            await markVncSessionClosed(deps.database.db, s.sessionId);
+            await markVncSessionClosed(deps.database.db, account.name, s.sessionId);
             closed.push({ account: account.name, session_id: s.sessionId });
             await save({ vncClosed: closed });
           }

@@ -83,7 +83,7 @@ export async function runVncClose(deps: WorkerDeps, task: TaskRow): Promise<Task
     () => hpc.call((url, token) => deps.hpc.closeVnc(url, token, sessionId)),
     () => sessionId,
   );
-  await markVncSessionClosed(deps.database.db, sessionId);
+  await markVncSessionClosed(deps.database.db, request.account, sessionId);
   return { data: { sessionId } };
 }
 

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import { callbackAttempts, callbackDeliveries } from "../schema/callbacks.ts";
+import { TASK_PROGRESS_CHANNEL } from "./tasks.ts";
 
 export type DeliveryRow = typeof callbackDeliveries.$inferSelect;
 export type AttemptRow = typeof callbackAttempts.$inferSelect;
@@ -60,7 +61,11 @@ export async function endAttempt(
     .where(eq(callbackAttempts.id, attemptId));
 }
 
-/** Settle the delivery after an attempt. A terminal state wipes the sealed password. */
+/**
+ * Settle the delivery after an attempt. A terminal state wipes the sealed password. The task's
+ * id is NOTIFYed on TASK_PROGRESS_CHANNEL in the same statement, so a `tasks.watch` sees the
+ * delivery's state as soon as it is committed.
+ */
 export async function updateDelivery(
   db: Executor,
   id: string,
@@ -83,5 +88,6 @@ export async function updateDelivery(
           : sql`now() + make_interval(secs => ${patch.nextAttemptInSec})`,
       ...(terminal ? { sealedPassword: null, finishedAt: sql`now()` } : {}),
     })
-    .where(eq(callbackDeliveries.id, id));
+    .where(eq(callbackDeliveries.id, id))
+    .returning({ notified: sql`pg_notify(${TASK_PROGRESS_CHANNEL}, ${callbackDeliveries.taskId}::text)` });
 }

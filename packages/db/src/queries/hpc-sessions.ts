@@ -40,11 +40,18 @@ export async function upsertVncSession(
     });
 }
 
-export async function markVncSessionClosed(db: Executor, sessionId: string): Promise<void> {
+/** A session of `account` closed (scoped by account: another account's session of that id stays). */
+export async function markVncSessionClosed(db: Executor, account: string, sessionId: string): Promise<void> {
   await db
     .update(vncSessions)
     .set({ closedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(eq(vncSessions.sessionId, sessionId), isNull(vncSessions.closedAt)));
+    .where(
+      and(
+        eq(vncSessions.account, account),
+        eq(vncSessions.sessionId, sessionId),
+        isNull(vncSessions.closedAt),
+      ),
+    );
 }
 
 /** After a list: sessions of the account the platform no longer has are closed. */

@@ -14,6 +14,13 @@ export type TaskRow = typeof tasks.$inferSelect;
 export const TASK_DONE_CHANNEL = "deskgate_task_done";
 export type StepRow = typeof taskSteps.$inferSelect;
 
+/**
+ * Channel on which a task's id is NOTIFYed when something a watcher shows changed after the task
+ * ran: a callback delivery settled an attempt (`updateDelivery`). `tasks.watch` wakes on it and on
+ * TASK_DONE_CHANNEL; steps in between are seen by its slow fallback read.
+ */
+export const TASK_PROGRESS_CHANNEL = "deskgate_task_progress";
+
 export async function insertTask(
   db: Executor,
   task: {
