@@ -25,8 +25,11 @@ import { writesOf } from "../writes.ts";
  */
 export interface ApplyProgress {
   mode?: "new_user" | "existing_user";
-  username?: string;
+  /** The new user's name once allocated (null again when someone else took it first). */
+  username?: string | null;
   userId?: string;
+  /** Set (and committed) just before the user is created: a user found after it is this task's. */
+  createRequested?: boolean;
   /** The generated password, sealed (AES-256-GCM), until it is handed to the callback. */
   sealedPassword?: string;
   userCreated?: boolean;
@@ -58,6 +61,31 @@ async function mayAdopt(deps: WorkerDeps, task: TaskRow, username: string): Prom
   const known = await findUser(deps.database.db, username);
   if (known?.tenant === task.tenant) return true;
   return task.apiKeyId !== null && (await keyIsAdmin(deps.database.db, task.apiKeyId));
+}
+
+/** The next free `<group>_NN` for a new user, recorded with its sealed password. */
+async function allocateUsername(deps: WorkerDeps, task: TaskRow, group: string): Promise<void> {
+  const { progress, save, step, writes } = taskContext<ApplyProgress>(deps, task);
+  await step("allocate_username", async () => {
+    const skipped: string[] = [];
+    for (;;) {
+      let candidate = progress.candidate;
+      if (!candidate) {
+        const n = await writes.now((db) => allocateGroupNumber(db, group));
+        candidate = `${group}_${String(n).padStart(2, "0")}`;
+        // Recorded before the platform is asked, so an outage here does not burn the number.
+        await save({ candidate });
+      }
+      if (await deps.platform.findUser(candidate)) {
+        await save({ candidate: null });
+        skipped.push(candidate); // made outside deskgate: never reuse it
+        continue;
+      }
+      const password = generatePassword(candidate);
+      await save({ username: candidate, sealedPassword: deps.box.seal(password), createRequested: false });
+      return skipped.length ? `${candidate} (skipped existing ${skipped.join(", ")})` : candidate;
+    }
+  });
 }
 
 export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOutcome> {
@@ -96,34 +124,20 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
     });
   }
 
-  if (progress.mode === "new_user" && !progress.username) {
-    await step("allocate_username", async () => {
-      const skipped: string[] = [];
-      for (;;) {
-        let candidate = progress.candidate;
-        if (!candidate) {
-          const n = await writes.now((db) => allocateGroupNumber(db, request.username));
-          candidate = `${request.username}_${String(n).padStart(2, "0")}`;
-          // Recorded before the platform is asked, so an outage here does not burn the number.
-          await save({ candidate });
-        }
-        if (await deps.platform.findUser(candidate)) {
-          await save({ candidate: null });
-          skipped.push(candidate); // made outside deskgate: never reuse it
-          continue;
-        }
-        const password = generatePassword(candidate);
-        await save({ username: candidate, sealedPassword: deps.box.seal(password) });
-        return skipped.length ? `${candidate} (skipped existing ${skipped.join(", ")})` : candidate;
-      }
-    });
-  }
-
-  const username = progress.username!;
-  if (progress.mode === "new_user" && !progress.userId) {
+  // Allocate a name, then create the user; a name someone else took in between is skipped.
+  while (progress.mode === "new_user" && !progress.userId) {
+    if (!progress.username) await allocateUsername(deps, task, request.username);
     await step("create_user", async () => {
+      const username = progress.username!;
       // Look before create: a previous run may have created it and died before recording.
       const found = await deps.platform.findUser(username);
+      if (found && !progress.createRequested) {
+        // Made outside deskgate after the name was checked: not ours to take, nor to delete in
+        // a rollback (issue 17.10). Never reuse it; allocate another.
+        await save({ username: null, candidate: null, sealedPassword: undefined });
+        return `${username} appeared on the platform meanwhile (made outside deskgate): choosing another name`;
+      }
+      if (!found) await save({ createRequested: true }); // committed before the create is sent
       const user =
         found ?? (await deps.platform.createUser(username, deps.box.open(progress.sealedPassword!)));
       await save({ userId: user.id, userCreated: true });
@@ -140,6 +154,7 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
     });
   }
 
+  const username = progress.username!;
   const desktopName = progress.desktopName ?? computerNameFor(task.id, username);
   if (!progress.desktopId && !progress.jobId) {
     await step("create_desktop", async () => {
@@ -250,7 +265,12 @@ export async function rollbackApply(deps: WorkerDeps, task: TaskRow): Promise<st
     });
     undone.push(`deleted desktop ${desktop.name}`);
   }
-  if (progress.mode === "new_user" && progress.username) {
+  // only a user this task created (or sent the create for, then died before recording it)
+  if (
+    progress.mode === "new_user" &&
+    progress.username &&
+    (progress.userCreated || progress.createRequested)
+  ) {
     const user = progress.userId ? { id: progress.userId } : await deps.platform.findUser(progress.username);
     if (user) {
       await runStep(writes, task.id, "rollback_user", () => deps.platform.deleteUser(user.id));

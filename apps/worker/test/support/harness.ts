@@ -45,6 +45,8 @@ export interface HarnessOptions {
   upstreamUrlPolicy?: UpstreamUrlPolicyOptions;
   /** Start the worker's queue handlers (default true). */
   work?: boolean;
+  /** Wrap the Workspace adapter the worker uses (e.g. to act between two of its calls). */
+  wrapPlatform?: (platform: WorkerDeps["platform"]) => WorkerDeps["platform"];
   overrides?: Partial<WorkerDeps>;
 }
 
@@ -82,7 +84,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
   const deps: WorkerDeps = {
     database,
     boss,
-    platform,
+    platform: opts.wrapPlatform ? opts.wrapPlatform(platform) : platform,
     hpc,
     deliverer,
     box,
