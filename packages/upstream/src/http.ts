@@ -13,6 +13,9 @@ export interface JsonResponse {
   header?(name: string): string | null;
 }
 
+/** The largest upstream answer read (a page of 1 000 desktops is well under 2 MiB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 /**
  * A small JSON-over-HTTP client on undici (much faster than global fetch here), with a
  * per-request timeout and the client-side rate limiter. It returns every HTTP answer;
@@ -22,14 +25,18 @@ export class JsonHttpClient {
   readonly #agent: Agent;
   readonly #timeoutMs: number;
   readonly #limiter: RateLimiter;
+  readonly #maxResponseBytes: number;
 
   constructor(opts: {
     timeoutMs: number;
     limiter: RateLimiter;
     connections?: number;
     lookup?: LookupFunction;
+    /** Answers beyond this are not read (issue 17.10): the call fails, not the process. */
+    maxResponseBytes?: number;
   }) {
     this.#timeoutMs = opts.timeoutMs;
+    this.#maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#limiter = opts.limiter;
     this.#agent = new Agent({
       connections: opts.connections ?? 32,
@@ -63,7 +70,7 @@ export class JsonHttpClient {
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
-      const text = await res.body.text();
+      const text = await readBounded(res.body, this.#maxResponseBytes, method, url);
       let parsed: unknown = null;
       if (text) {
         try {
@@ -80,6 +87,7 @@ export class JsonHttpClient {
         header: (name) => headerValue(res.headers[name.toLowerCase()]),
       };
     } catch (e) {
+      if (e instanceof UpstreamError) throw e;
       throw transportError(signal.aborted ? signal.reason : e, method, url);
     }
   }
@@ -87,6 +95,30 @@ export class JsonHttpClient {
   close(): Promise<void> {
     return this.#agent.close();
   }
+}
+
+/** The body as text, refusing (and dropping the connection) past `max` bytes. */
+async function readBounded(
+  body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
+  max: number,
+  method: string,
+  url: string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      throw new UpstreamError({
+        message: `${method} ${new URL(url).pathname} answered more than ${max} bytes; not read`,
+        transient: false,
+        reason: "invalid",
+      });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function headerValue(v: string | string[] | undefined): string | null {
