@@ -7,6 +7,8 @@ export interface Caller {
   scopes: readonly string[];
   /** The tenant the key acts for (its named tenant, else `key:<id>`): docs/api.md, "Tenants". */
   tenant: string;
+  /** The request's X-Request-Id, stored on the tasks it makes (issue 16.5). */
+  requestId?: string;
   rateLimitPerMinute: number | null;
 }
 

@@ -15,6 +15,8 @@ export interface IntakeEntry {
     apiKeyId: string | null;
     /** The caller's tenant (docs/api.md, "Tenants"): what the task makes belongs to it. */
     tenant?: string | null;
+    /** The accepting request's X-Request-Id (issue 16.5). */
+    requestId?: string | null;
     /** Approval metadata of the request (issue 14), kept in their own columns for search. */
     ticketId?: string | null;
     requester?: string | null;
@@ -115,6 +117,7 @@ async function writeGroup(
     callback_url: task.callbackUrl,
     api_key_id: task.apiKeyId,
     tenant: task.tenant ?? null,
+    request_id: task.requestId ?? null,
     ticket_id: task.ticketId ?? null,
     requester: task.requester ?? null,
     ...(i && {
@@ -153,7 +156,7 @@ const ACCEPT_SQL = `
 with input as (
   select * from json_to_recordset($1::json) as x(
     claim_id uuid, task_id uuid, kind text, request jsonb, callback_url text, api_key_id uuid,
-    tenant text, ticket_id text, requester text,
+    tenant text, request_id text, ticket_id text, requester text,
     i_api_key_id uuid, i_method text, i_path text, i_key text, i_fingerprint text, i_ttl int,
     i_status int, i_body text, i_sealed text)
 ),
@@ -168,8 +171,8 @@ claims as (
   on conflict do nothing
   returning task_id
 )
-insert into tasks (id, kind, request, callback_url, api_key_id, tenant, ticket_id, requester)
-select task_id, kind, request, callback_url, api_key_id, tenant, ticket_id, requester from input
+insert into tasks (id, kind, request, callback_url, api_key_id, tenant, request_id, ticket_id, requester)
+select task_id, kind, request, callback_url, api_key_id, tenant, request_id, ticket_id, requester from input
 where i_key is null or task_id in (select task_id from claims)
 returning id`;
 

@@ -76,7 +76,7 @@ export function requireKey(deps: ApiDeps, scope: ApiKeyScope | "any"): Middlewar
         zh: `该 API 密钥缺少此接口所需的 ${scope} 权限`,
       });
     }
-    c.set("caller", result.caller);
+    c.set("caller", { ...result.caller, requestId: c.get("requestId") });
     await next();
   };
 }

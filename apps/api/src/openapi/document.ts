@@ -620,7 +620,7 @@ export function buildOpenApiDocument(): Json {
           post: {
             operationId: `${cb.operationId}Callback`,
             summary: cb.summary,
-            description: `${cb.description} Signed with Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`) with the API key's secret; the same \`webhook-id\` on every attempt. Answer 2xx to acknowledge; 410 stops the retries.`,
+            description: `${cb.description} Signed with Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`) with the API key's secret; the same \`webhook-id\` on every attempt. \`x-request-id\` is the X-Request-Id of the request that made the task. Answer 2xx to acknowledge; 410 stops the retries.`,
             tags: [cb.tag],
             requestBody: {
               required: true,

@@ -62,6 +62,7 @@ export async function submitTask(
       callbackUrl: op.callbackUrl,
       apiKeyId: caller.apiKeyId,
       tenant: caller.tenant,
+      requestId: caller.requestId ?? null,
       ...approvalOf(op.request),
     },
     ...(idem && {

@@ -14,6 +14,10 @@ export interface TrpcContext {
   headers: Headers;
   /** The client's address (the failed-authentication throttle's key). */
   client: string;
+  /** The HTTP request's X-Request-Id (stored on the tasks a call makes). */
+  requestId?: string;
+  /** Told the authenticated caller, so the request's log line names its key. */
+  onCaller?: (caller: Caller) => void;
 }
 
 const t = initTRPC.context<TrpcContext>().create({
@@ -82,9 +86,9 @@ export function authed(scope: ApiKeyScope | "any") {
     if (scope !== "any" && !hasScope(result.caller, scope)) {
       throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the ${scope} scope` });
     }
-    return next({
-      ctx: { caller: result.caller as Caller, lang: languageOf(ctx.headers.get("accept-language")) },
-    });
+    const caller: Caller = { ...result.caller, requestId: ctx.requestId };
+    ctx.onCaller?.(caller);
+    return next({ ctx: { caller, lang: languageOf(ctx.headers.get("accept-language")) } });
   });
 }
 

@@ -11,7 +11,13 @@ export function mountTrpc(app: Hono, deps: ApiDeps): void {
       endpoint: "/trpc",
       req: c.req.raw,
       router: appRouter,
-      createContext: () => ({ deps, headers: c.req.raw.headers, client: clientAddress(c) }),
+      createContext: () => ({
+        deps,
+        headers: c.req.raw.headers,
+        client: clientAddress(c),
+        requestId: c.get("requestId"),
+        onCaller: (caller) => c.set("caller", caller), // the request log line names the key
+      }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           deps.logger.error(

@@ -41,6 +41,8 @@ export interface StackOptions {
   defaultPassword?: string;
   /** Where the api's log lines go (default: nowhere). */
   apiLog?: { write(line: string): void };
+  /** Where the worker's log lines go (default: nowhere). */
+  workerLog?: { write(line: string): void };
   /** Give the api its Prometheus metrics (request counting, `/metrics`). */
   metrics?: boolean;
   /** Cache lifetimes of the api's platform catalog (default: production's, 5 s quotas, 5 min flavours). */
@@ -109,7 +111,9 @@ export async function startStack(opts: StackOptions = {}) {
           hpc,
           deliverer,
           box,
-          logger,
+          logger: opts.workerLog
+            ? createLogger({ name: "deskgate-worker", destination: opts.workerLog })
+            : logger,
           webhookSecrets: async () => [webhookSecret],
           settings: {
             pollIntervalMs: 20,

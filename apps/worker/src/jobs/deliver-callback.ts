@@ -8,6 +8,7 @@ import {
   getDelivery,
   getTask,
   signingSecretsOf,
+  type TaskRow,
   updateDelivery,
 } from "@deskgate/db";
 import { type DeliveryAttemptResult, nextRetryDelaySec, webhookHeaders } from "@deskgate/webhooks";
@@ -70,15 +71,20 @@ async function attempt(
   const { db } = deps.database;
   const number = delivery.attempts + 1;
   const attemptId = await beginAttempt(db, delivery.id, number, trigger);
+  const task = await getTask(db, delivery.taskId);
   const body = delivery.sealedPassword
     ? withPassword(delivery.body, deps.box.open(delivery.sealedPassword))
     : delivery.body;
-  const headers = webhookHeaders({
-    secrets: await signingSecrets(deps, delivery.taskId),
-    msgId: delivery.webhookId,
-    timestampSec: Math.floor((deps.now?.() ?? new Date()).getTime() / 1000),
-    body,
-  });
+  const headers = {
+    ...webhookHeaders({
+      secrets: await signingSecrets(deps, task),
+      msgId: delivery.webhookId,
+      timestampSec: Math.floor((deps.now?.() ?? new Date()).getTime() / 1000),
+      body,
+    }),
+    // the request that made the task, so a receiver's logs meet deskgate's (issue 16.5)
+    ...(task?.requestId ? { "x-request-id": task.requestId } : {}),
+  };
   const result = await deps.deliverer.deliver({ url: delivery.url, body, headers });
 
   let state: "pending" | "delivered" | "failed" | "gone";
@@ -122,9 +128,11 @@ async function attempt(
       );
     }
   });
-  deps.logger.info(
+  // a refused or failed attempt is worth an operator's look
+  deps.logger[result.ok ? "info" : "warn"](
     {
       task_id: delivery.taskId,
+      ...(task?.requestId ? { request_id: task.requestId } : {}),
       delivery_id: delivery.id,
       attempt: number,
       trigger,
@@ -143,8 +151,7 @@ async function attempt(
  * while a rotation's overlap lasts (so both signatures are sent); the global secret(s) for a
  * key without a secret of its own.
  */
-async function signingSecrets(deps: DeliveryDeps, taskId: string): Promise<string[]> {
-  const task = await getTask(deps.database.db, taskId);
+async function signingSecrets(deps: DeliveryDeps, task: TaskRow | undefined): Promise<string[]> {
   if (!task?.apiKeyId) return deps.webhookSecrets();
   const own = await signingSecretsOf(deps.database.db, task.apiKeyId);
   const secrets = own.sealed.map((s) => deps.box.open(s));

@@ -47,13 +47,20 @@ export async function runTaskJob(
   const wait = resumeToken ? await getWait(given.database.db, task.id) : undefined;
   // bookkeeping is held back until the next upstream call (see heldWrites)
   const writes = heldWrites(given.database);
+  // every line of the task's run names it, and the request that made it (issue 16.5)
+  const log = given.logger.child({
+    task_id: task.id,
+    kind: task.kind,
+    attempt: job.retryCount + 1,
+    ...(task.requestId ? { request_id: task.requestId } : {}),
+  });
   const deps: WorkerDeps = {
     ...given,
+    logger: log,
     writes,
     platform: flushedBeforeCalls(given.platform, writes),
     hpc: flushedBeforeCalls(given.hpc, writes),
   };
-  const log = deps.logger.child({ task_id: task.id, kind: task.kind, attempt: job.retryCount + 1 });
   const progress = task.progress as { failure?: string; failureCode?: FailureCode; sealedPassword?: string };
   try {
     if (progress.failure) throw new TaskFailure(progress.failure, progress.failureCode);
@@ -120,7 +127,7 @@ export async function runTaskJob(
     });
     if (ended) observeDuration(deps, task, "failed");
     deps.waitWatcher?.nudge();
-    log.info({ reason: message }, "task failed");
+    log.warn({ reason: message }, "task failed");
   }
 }
 

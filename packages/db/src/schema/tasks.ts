@@ -28,6 +28,8 @@ export const tasks = pgTable(
     callbackUrl: text("callback_url"),
     /** Approval metadata from the request (issue 14): the workflow's ticket and who asked. */
     ticketId: text("ticket_id"),
+    /** The X-Request-Id of the request that made it: on the worker's log lines and the callback's headers. */
+    requestId: text("request_id"),
     requester: text("requester"),
     request: jsonb("request").notNull(),
     progress: jsonb("progress").notNull().default(sql`'{}'::jsonb`),
