@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { addHpcAccount, connect, upsertDesktop, upsertUser } from "@deskgate/db";
 import { createSecretBox } from "@deskgate/runtime";
 import fc from "fast-check";
+import { Agent, request } from "undici";
 import { secrets } from "../tools/harness/deskgate.ts";
 import { type Drill, expectations } from "./lib/context.ts";
 import { call, lanes, Tally } from "./lib/http.ts";
 import { startStack } from "./lib/stack.ts";
 
 const CASES = 10_000;
+const TRPC_CASES = 2_000;
 const SEED = 20261124;
 
 interface Case {
@@ -31,12 +33,19 @@ interface Known {
  * parameters, missing/wrong keys, content types, Idempotency-Keys and languages. No worker
  * runs and synchronous requests answer 202 at once. Every answer must be an envelope, none
  * 5xx, and every row in tasks, pg-boss jobs and idempotency records must belong to an
- * accepted request.
+ * accepted request. Then the inputs of the attack run (issue 17.7: 20 000-deep JSON with an
+ * Idempotency-Key, `/api/tasks/` + 36 dashes, `/ops?q=` + 36 dashes, a login `next` with CR/LF),
+ * and 2 000 fuzzed tRPC calls over every procedure: never a 5xx, never a stack or SQL text.
+ * (Failed authentications are not throttled here: the fuzz is about input, and the throttle has
+ * its own tests.)
  */
 export const fuzzDrill: Drill = {
   name: "fuzz",
   async run(ctx) {
-    const stack = await startStack(ctx, "fuzz", { workers: 0, env: { DESKGATE_SYNC_TIMEOUT_MS: "0" } });
+    const stack = await startStack(ctx, "fuzz", {
+      workers: 0,
+      env: { DESKGATE_SYNC_TIMEOUT_MS: "0", DESKGATE_AUTH_FAILURES_PER_MINUTE: "1000000" },
+    });
     try {
       const known = await seedTables(stack.databaseUrl, `${ctx.receiver.url}/fuzz`);
       const cases = fc.sample(caseArbitrary(known), { numRuns: CASES, seed: SEED });
@@ -53,6 +62,14 @@ export const fuzzDrill: Drill = {
         const taskId = answer.json?.data?.task_id ?? answer.headers["x-task-id"];
         if (answer.status >= 200 && answer.status < 300 && typeof taskId === "string") accepted.add(taskId);
       });
+      const base = stack.apis[0]!.url;
+      const hostile = await hostileCases(base, tally, accepted);
+      const trpc = new TrpcTally();
+      const trpcCases = fc.sample(trpcArbitrary(known), { numRuns: TRPC_CASES, seed: SEED });
+      await lanes(trpcCases.length, 16, async (i) => {
+        const taskId = await trpcCall(trpc, base, trpcCases[i]!);
+        if (taskId) accepted.add(taskId);
+      });
       const ids = [...accepted];
       const [strays] = (await stack.sql`select
           (select count(*)::int from tasks where id <> all(${ids}::uuid[])) as tasks,
@@ -65,6 +82,11 @@ export const fuzzDrill: Drill = {
         idempotency: number;
       }[];
       const rejectedRows = strays!.tasks + strays!.jobs + strays!.idempotency;
+      const strayKinds = (await stack.sql`select kind, count(*)::int as n from tasks
+          where id <> all(${ids}::uuid[]) group by kind order by kind`) as unknown as {
+        kind: string;
+        n: number;
+      }[];
       const figures = {
         lost: 0,
         duplicated: 0,
@@ -73,6 +95,12 @@ export const fuzzDrill: Drill = {
         not_envelope: tally.notEnvelope,
         accepted: accepted.size,
         rows_by_rejected: rejectedRows,
+        hostile: hostile.cases,
+        hostile_5xx: hostile.fiveXx,
+        trpc_calls: trpc.answers,
+        trpc_5xx: trpc.fiveXx,
+        trpc_malformed: trpc.malformed,
+        trpc_leaks: trpc.leaks,
         statuses: [...tally.byStatus.entries()]
           .sort((a, b) => a[0] - b[0])
           .map(([s, n]) => `${s}:${n}`)
@@ -80,9 +108,20 @@ export const fuzzDrill: Drill = {
       };
       const { problems, expect } = expectations();
       expect(
-        tally.answers === CASES,
-        `${CASES - tally.answers} requests without an answer: ${tally.samples}`,
+        tally.answers === CASES + hostile.enveloped,
+        `${CASES + hostile.enveloped - tally.answers} requests without an answer: ${tally.samples}`,
       );
+      expect(hostile.fiveXx === 0, `hostile inputs answered 5xx: ${hostile.samples.join(" | ")}`);
+      expect(
+        trpc.answers === TRPC_CASES,
+        `${TRPC_CASES - trpc.answers} tRPC calls without an answer: ${trpc.samples}`,
+      );
+      expect(trpc.fiveXx === 0, `${trpc.fiveXx} tRPC answers 5xx: ${trpc.samples.join(" | ")}`);
+      expect(
+        trpc.malformed === 0,
+        `${trpc.malformed} tRPC answers not tRPC's JSON: ${trpc.samples.join(" | ")}`,
+      );
+      expect(trpc.leaks === 0, `${trpc.leaks} tRPC errors with a stack or SQL: ${trpc.samples.join(" | ")}`);
       expect(
         clientRefused === 0,
         `${clientRefused} cases the HTTP client refused to send (fix the generator)`,
@@ -94,7 +133,7 @@ export const fuzzDrill: Drill = {
       );
       expect(
         rejectedRows === 0,
-        `rows without an accepted request: ${strays!.tasks} tasks, ${strays!.jobs} jobs, ${strays!.idempotency} idempotency records`,
+        `rows without an accepted request: ${strays!.tasks} tasks (${strayKinds.map((k) => `${k.kind}: ${k.n}`).join(", ")}), ${strays!.jobs} jobs, ${strays!.idempotency} idempotency records`,
       );
       expect(accepted.size > 0, "no fuzzed request was accepted: the generator is too far off");
       return { load: `${CASES} fuzzed requests (fast-check, seed ${SEED})`, figures, problems };
@@ -336,4 +375,297 @@ function caseArbitrary(known: Known): fc.Arbitrary<Case> {
       for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) headers[k] = v;
       return { method, path, headers, body: method === "GET" ? undefined : body };
     });
+}
+
+/**
+ * The inputs that answered 500 in the attack run (issue 17.7), sent as given: each must answer
+ * below 500 (the /api ones in their envelope, counted in `tally`; /ops ones are HTML pages).
+ */
+async function hostileCases(base: string, tally: Tally, accepted: Set<string>) {
+  const result = { cases: 0, enveloped: 0, fiveXx: 0, samples: [] as string[] };
+  const deep = `{"username":${"[".repeat(20_000)}${"]".repeat(20_000)}}`;
+  const auth = { authorization: `Bearer ${secrets.apiKey}` };
+  for (const route of ROUTES.filter((r) => r.method === "POST")) {
+    const answer = await call(tally, base, "POST", route.path, {
+      headers: { ...auth, "content-type": "application/json", "idempotency-key": `deep-${route.path}` },
+      body: deep,
+    });
+    result.cases++;
+    result.enveloped++;
+    if (answer.status >= 500 || answer.status === 0)
+      result.samples.push(`deep ${route.path} → ${answer.status}`);
+    if (answer.json?.data?.task_id) accepted.add(answer.json.data.task_id);
+  }
+  for (const path of [`/api/tasks/${"-".repeat(36)}`, `/api/desktop/${"-".repeat(36)}/volumes`]) {
+    const answer = await call(tally, base, "GET", path, { headers: auth });
+    result.cases++;
+    result.enveloped++;
+    if (answer.status >= 500 || answer.status === 0) result.samples.push(`GET ${path} → ${answer.status}`);
+  }
+  // /ops: a session, then a search of 36 dashes and login `next`s with CR/LF
+  const login = await request(`${base}/ops/login`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ api_key: secrets.apiKey, next: "/ops" }).toString(),
+  });
+  await login.body.dump();
+  const cookie = String(login.headers["set-cookie"] ?? "").split(";")[0] ?? "";
+  const pages: [string, string, string?][] = [
+    ["GET", `/ops?q=${"-".repeat(36)}`],
+    ["GET", `/ops?q=${encodeURIComponent("\u0000")}`],
+    ["GET", `/ops/login?next=${encodeURIComponent("/ops\r\nSet-Cookie: x=1")}`],
+    ["POST", "/ops/login", new URLSearchParams({ api_key: secrets.apiKey, next: "/ops\r\nX: y" }).toString()],
+    ["GET", `/ops/tasks/${"-".repeat(36)}`],
+  ];
+  for (const [method, path, body] of pages) {
+    const res = await request(`${base}${path}`, {
+      method: method as "GET",
+      headers: { cookie, ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+      body,
+    });
+    await res.body.dump();
+    result.cases++;
+    if (res.statusCode >= 500) result.samples.push(`${method} ${path} → ${res.statusCode}`);
+  }
+  result.fiveXx = result.samples.length;
+  return result;
+}
+
+/** tRPC's answers: `{result}` or `{error: {message, code, data: {code, httpStatus}}}`. */
+class TrpcTally {
+  answers = 0;
+  fiveXx = 0;
+  malformed = 0;
+  leaks = 0;
+  samples: string[] = [];
+  note(problem: string) {
+    if (this.samples.length < 5) this.samples.push(problem.slice(0, 300));
+  }
+}
+
+interface TrpcCase {
+  procedure: string;
+  type: "query" | "mutation";
+  input: string | undefined;
+  headers: Record<string, string>;
+}
+
+const trpcAgent = new Agent({ connections: 32 });
+
+/** One tRPC call over its HTTP form; returns the task id of an accepted mutation. */
+async function trpcCall(tally: TrpcTally, base: string, c: TrpcCase): Promise<string | undefined> {
+  const url =
+    c.type === "query"
+      ? `${base}/trpc/${c.procedure}${c.input === undefined ? "" : `?input=${encodeURIComponent(c.input)}`}`
+      : `${base}/trpc/${c.procedure}`;
+  try {
+    const res = await request(url, {
+      method: c.type === "query" ? "GET" : "POST",
+      dispatcher: trpcAgent,
+      headers: { ...c.headers, ...(c.type === "mutation" ? { "content-type": "application/json" } : {}) },
+      body: c.type === "mutation" ? c.input : undefined,
+    });
+    const text = await res.body.text();
+    tally.answers++;
+    if (res.statusCode >= 500) {
+      tally.fiveXx++;
+      tally.note(`${c.procedure} ${c.input?.slice(0, 80)} → ${res.statusCode} ${text}`);
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: the answer's shape is what is checked
+    let json: any = null;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    // 431: Node refuses a request head over 16 KiB (a query's input is in the URL) before deskgate
+    const wellFormed =
+      res.statusCode === 431 ||
+      (json !== null &&
+        typeof json === "object" &&
+        ("result" in json ||
+          (typeof json.error?.message === "string" && typeof json.error?.data?.code === "string")));
+    if (!wellFormed) {
+      tally.malformed++;
+      tally.note(`${c.procedure} → ${res.statusCode} not tRPC's JSON: ${text}`);
+    }
+    if (
+      json?.error &&
+      (json.error.data?.stack !== undefined ||
+        /\bselect\b|insert into|\bat .*\.ts:\d+/i.test(json.error.message))
+    ) {
+      tally.leaks++;
+      tally.note(`${c.procedure} → leak: ${text}`);
+    }
+    const taskId = json?.result?.data?.task_id;
+    if (typeof taskId === "string") return taskId;
+    // a list not ready within the bound (TIMEOUT) names its task
+    const pending =
+      json?.error?.data?.code === "TIMEOUT" ? /task ([0-9a-f-]{36})/.exec(json.error.message) : null;
+    return pending?.[1];
+  } catch (error) {
+    tally.note(`${c.procedure} → ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+function trpcArbitrary(known: Known): fc.Arbitrary<TrpcCase> {
+  const nasty = fc.constantFrom(
+    "\u0000",
+    "a\u0000b",
+    "../../ac/openapi",
+    "%00",
+    "😀",
+    "' or 1=1 --",
+    "-".repeat(36),
+  );
+  const text = fc.oneof(fc.string({ maxLength: 40 }), nasty);
+  const id = fc.oneof(fc.constant(known.desktop), fc.uuid(), text);
+  const user = fc.oneof(fc.constant(known.username), text);
+  const url = fc.oneof(fc.constant(known.callbackUrl), fc.constantFrom("http://169.254.169.254/", "x"), text);
+  const any = fc.jsonValue({ maxDepth: 3 });
+  const field = <T>(a: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: 6, arbitrary: a }, { weight: 1, arbitrary: any });
+  const procedures: [string, "query" | "mutation", fc.Arbitrary<Record<string, unknown>>][] = [
+    [
+      "desktop.open",
+      "mutation",
+      fc.record(
+        { username: field(user), os: field(fc.constantFrom("win10", "dos")), callback_url: field(url) },
+        { requiredKeys: [] },
+      ),
+    ],
+    [
+      "desktop.resourceUpdate",
+      "mutation",
+      fc.record(
+        {
+          desktop_uuid: field(id),
+          cpu: field(fc.integer()),
+          disk: field(fc.integer()),
+          callback_url: field(url),
+        },
+        { requiredKeys: [] },
+      ),
+    ],
+    [
+      "desktop.policyUpdate",
+      "mutation",
+      fc.record({ desktop_uuid: field(id), "usb-enable": field(fc.boolean()) }, { requiredKeys: [] }),
+    ],
+    [
+      "desktop.delete",
+      "mutation",
+      fc.record({ desktop_uuid: field(id), callback_url: field(url) }, { requiredKeys: [] }),
+    ],
+    [
+      "desktop.lease",
+      "mutation",
+      fc.record(
+        {
+          desktop_uuid: field(id),
+          expires_at: field(
+            fc.oneof(
+              fc.date().map((d) => (Number.isNaN(d.getTime()) ? "x" : d.toISOString())),
+              text,
+            ),
+          ),
+          callback_url: field(url),
+        },
+        { requiredKeys: [] },
+      ),
+    ],
+    [
+      "desktop.power",
+      "mutation",
+      fc.record(
+        {
+          desktop_uuid: field(id),
+          action: field(fc.constantFrom("start", "stop", "reboot", "x")),
+          callback_url: field(url),
+        },
+        { requiredKeys: [] },
+      ),
+    ],
+    [
+      "desktop.rebuild",
+      "mutation",
+      fc.record({ desktop_uuid: field(id), callback_url: field(url) }, { requiredKeys: [] }),
+    ],
+    ["desktop.volumes", "query", fc.record({ desktop_uuid: field(id) }, { requiredKeys: [] })],
+    [
+      "user.pwdReset",
+      "mutation",
+      fc.record(
+        { username: field(user), password: field(fc.string({ maxLength: 30 })) },
+        { requiredKeys: [] },
+      ),
+    ],
+    ["user.lock", "mutation", fc.record({ username: field(user) }, { requiredKeys: [] })],
+    ["user.unlock", "mutation", fc.record({ username: field(user) }, { requiredKeys: [] })],
+    [
+      "user.offboard",
+      "mutation",
+      fc.record({ username: field(user), callback_url: field(url) }, { requiredKeys: [] }),
+    ],
+    ["user.desktops", "query", fc.record({ username: field(user) }, { requiredKeys: [] })],
+    [
+      "hpc.vncOpen",
+      "mutation",
+      fc.record({ account: field(fc.oneof(fc.constant(known.account), text)) }, { requiredKeys: [] }),
+    ],
+    [
+      "hpc.vncList",
+      "query",
+      fc.record({ account: field(fc.oneof(fc.constant(known.account), text)) }, { requiredKeys: [] }),
+    ],
+    [
+      "hpc.vncClose",
+      "mutation",
+      fc.record(
+        { account: field(fc.oneof(fc.constant(known.account), text)), sessionId: field(text) },
+        { requiredKeys: [] },
+      ),
+    ],
+    ["tasks.get", "query", fc.record({ task_id: field(fc.oneof(fc.uuid(), text)) }, { requiredKeys: [] })],
+    ["nothing.here", "query", fc.constant({})],
+  ];
+  const key = `Bearer ${secrets.apiKey}`;
+  return fc
+    .record({
+      p: fc.constantFrom(...procedures),
+      n: fc.nat(),
+      idem: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        fc.uuid(),
+        fc.string({ maxLength: 300 }),
+        fc.constant(""),
+      ),
+      form: fc.oneof(
+        { weight: 10, arbitrary: fc.constant("input") },
+        fc.constantFrom("garbage", "array", "none", "deep"),
+      ),
+      garbage: fc.string({ maxLength: 100 }),
+      auth: fc.oneof(
+        { weight: 10, arbitrary: fc.constant(key) },
+        fc.constantFrom("Bearer dg_wrong", "", "Basic x"),
+      ),
+    })
+    .chain((r) =>
+      r.p[2].map((input): TrpcCase => {
+        const withKey =
+          r.idem === undefined || r.p[1] === "query" ? input : { ...input, idempotencyKey: r.idem };
+        const body = {
+          input: JSON.stringify(withKey),
+          garbage: r.garbage,
+          array: JSON.stringify([withKey]),
+          none: undefined,
+          deep: `${"[".repeat(5000)}${"]".repeat(5000)}`,
+        }[r.form];
+        return {
+          procedure: r.p[0],
+          type: r.p[1],
+          input: body,
+          headers: r.auth ? { authorization: r.auth } : {},
+        };
+      }),
+    );
 }

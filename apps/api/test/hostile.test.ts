@@ -80,6 +80,8 @@ describe("500s that are 400s (issue 17.7)", () => {
     const { cookie } = await opsLogin(stack.apiUrl, stack.keys.admin);
     const search = await opsGet(stack.apiUrl, `/ops?q=${"-".repeat(36)}`, cookie);
     expect(search.status).toBe(200);
+    const nul = await opsGet(stack.apiUrl, "/ops?q=%00", cookie); // found by the fuzz drill: was 500
+    expect(nul.status).toBe(200);
     const login = await opsLogin(stack.apiUrl, stack.keys.admin, "/ops\r\nSet-Cookie: evil=1");
     expect(login.res.status).toBe(303);
     expect(login.res.headers.get("location")).toBe("/ops");
@@ -99,6 +101,18 @@ describe("500s that are 400s (issue 17.7)", () => {
     const rest = await stack.call("DELETE", `/api/hpc/${HPC_ACCOUNT}/vnc/..%2F..%2Fac`);
     expect(rest.status).toBe(400);
     expect(await stack.counts()).toMatchObject({ tasks: 0 });
+  });
+});
+
+describe("tRPC hpc.vncList not ready within the bound", () => {
+  it("is TIMEOUT naming its task, not an empty list that reads as no sessions", async () => {
+    const error = await trpc.hpc.vncList.query({ account: HPC_ACCOUNT }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    const e = error as TRPCClientError<AppRouter>;
+    expect(e.data?.code).toBe("TIMEOUT");
+    const taskId = /task ([0-9a-f-]{36})/.exec(e.message)?.[1];
+    const [row] = await stack.database.sql`select kind from tasks where id = ${taskId!}`;
+    expect(row?.kind).toBe("hpc.vnc_list");
   });
 });
 

@@ -157,7 +157,20 @@ export const appRouter = router({
     vncList: hpc
       .input(z.object({ account: HpcAccountName }))
       .output(z.array(VncSession))
-      .query(async ({ ctx, input }) => unwrap(await listVnc(ctx.deps, ctx.caller, input.account), ctx.lang)),
+      .query(async ({ ctx, input }) => {
+        const outcome = await listVnc(ctx.deps, ctx.caller, input.account);
+        // not ready within the bound: REST answers 202 with [] and X-Task-Id; a query cannot say
+        // "accepted", and [] would read as "no sessions", so it is TIMEOUT naming the task
+        const pending =
+          outcome.kind === "reply" && outcome.http === 202 ? outcome.headers?.["X-Task-Id"] : undefined;
+        if (pending) {
+          throw new TRPCError({
+            code: "TIMEOUT",
+            message: `the list was not ready within the bound; task ${pending} goes on (tasks.get, tasks.watch)`,
+          });
+        }
+        return unwrap(outcome, ctx.lang);
+      }),
     vncClose: hpc
       .input(withIdempotency(z.object({ account: HpcAccountName, sessionId: VncSessionId })))
       .output(z.object({ task_id: z.string(), sessionId: z.string() }).partial())

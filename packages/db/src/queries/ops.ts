@@ -24,6 +24,8 @@ export async function listTasks(db: Executor, filter: TaskFilter = {}) {
   if (filter.ticket) where.push(eq(tasks.ticketId, filter.ticket.trim()));
   if (filter.search) {
     const s = filter.search.trim();
+    // PostgreSQL text never holds NUL, so a search with one matches nothing (and must not reach it)
+    if (s.includes("\u0000")) return [];
     const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
       ? [eq(tasks.id, s)]
       : [];
