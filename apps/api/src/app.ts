@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { ApiDeps } from "./deps.ts";
-import { ApiError, errorResponse } from "./errors.ts";
+import { ApiError, errorResponse, isDatabaseDown } from "./errors.ts";
 import { limitBody } from "./middleware/body-limit.ts";
 import { languageFor } from "./middleware/language.ts";
 import { requestMetrics } from "./middleware/metrics.ts";
@@ -91,24 +91,4 @@ export function createApp(deps: ApiDeps): Hono {
     return errorResponse(c, "internal", undefined, lang);
   });
   return app;
-}
-
-export function isDatabaseDown(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: string })?.code;
-    if (
-      code === "ECONNREFUSED" ||
-      code === "ECONNRESET" ||
-      code === "CONNECTION_CLOSED" ||
-      code === "CONNECTION_ENDED" ||
-      code === "CONNECTION_DESTROYED" ||
-      code === "CONNECT_TIMEOUT" ||
-      code === "57P01" ||
-      code === "57P03" ||
-      code === "57014"
-    ) {
-      return true;
-    }
-  }
-  return false;
 }

@@ -76,3 +76,24 @@ export function outcomeResponse(c: Context, outcome: Outcome, lang: Language) {
   const body = envelope(style, outcome.data ?? emptyData(c, style), message, !outcome.ok);
   return c.json(body, outcome.http as ContentfulStatusCode);
 }
+
+/** A database that cannot answer now (down, restarting, shutting down, a statement timeout): 503. */
+export function isDatabaseDown(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: string })?.code;
+    if (
+      code === "ECONNREFUSED" ||
+      code === "ECONNRESET" ||
+      code === "CONNECTION_CLOSED" ||
+      code === "CONNECTION_ENDED" ||
+      code === "CONNECTION_DESTROYED" ||
+      code === "CONNECT_TIMEOUT" ||
+      code === "57P01" ||
+      code === "57P03" ||
+      code === "57014"
+    ) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -125,6 +125,19 @@ describe("framework-level answers are envelopes too", () => {
       message: "The service is temporarily unavailable; try again shortly",
     });
     expect(Date.now() - started).toBeLessThan(5000);
+    // tRPC: SERVICE_UNAVAILABLE (HTTP 503) with the same words, not INTERNAL_SERVER_ERROR
+    const trpc = await app.request(
+      "/trpc/tasks.get?input=%7B%22task_id%22%3A%2200000000-0000-4000-8000-000000000000%22%7D",
+      {
+        headers: { authorization: "Bearer dg_x" },
+      },
+    );
+    expect(trpc.status).toBe(503);
+    const error = ((await trpc.json()) as { error: { message: string; data: { code: string } } }).error;
+    expect(error).toMatchObject({
+      message: "The service is temporarily unavailable; try again shortly",
+      data: { code: "SERVICE_UNAVAILABLE" },
+    });
     await dead.close();
   });
 });

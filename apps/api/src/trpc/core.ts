@@ -4,6 +4,7 @@ import { initTRPC, type TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { type Caller, hasScope } from "../caller.ts";
 import type { ApiDeps } from "../deps.ts";
+import { isDatabaseDown } from "../errors.ts";
 import { authenticate, keyFromHeaders } from "../middleware/auth.ts";
 import { formatIssues } from "../middleware/json-body.ts";
 import { type IdempotentRequest, idempotentRequest } from "../services/idempotency.ts";
@@ -66,9 +67,21 @@ const CODES: Record<ErrorCode, TrpcCode> = {
   unavailable: "SERVICE_UNAVAILABLE",
 };
 
+/** A database that cannot answer now is SERVICE_UNAVAILABLE, as REST's 503 (not INTERNAL). */
+const guarded = t.procedure.use(async ({ ctx, next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseDown(result.error.cause ?? result.error)) {
+    throw new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: defaultMessage("unavailable", languageOf(ctx.headers.get("accept-language"))),
+    });
+  }
+  return result;
+});
+
 /** The same API keys, scopes and rate limit as REST, from the request's headers. */
 export function authed(scope: ApiKeyScope | "any") {
-  return t.procedure.use(async ({ ctx, next }) => {
+  return guarded.use(async ({ ctx, next }) => {
     const result = await authenticate(
       ctx.deps,
       keyFromHeaders((name) => ctx.headers.get(name)),
