@@ -9,6 +9,7 @@ import {
 } from "./lib/checks.ts";
 import { type Drill, expectations } from "./lib/context.ts";
 import { applyBody, call, lanes, Tally } from "./lib/http.ts";
+import { activeLeaseJobs, leaseCounts, startLeases } from "./lib/leases.ts";
 import { madeBy, settleLifecycle, submitLifecycle } from "./lib/lifecycle.ts";
 import { startStack } from "./lib/stack.ts";
 
@@ -18,10 +19,20 @@ const KILL_AT = [0.15, 0.4, 0.65];
 /** Then lifecycle requests (power, rebuild, lock, delete, offboard in turn) on this many of the desktops. */
 const LIFECYCLE = 100;
 const LIFECYCLE_KILL_AT = [0.3, 0.6];
+/**
+ * Then leases on 40 more (every 4th extended when its lease.expire callback arrives): the
+ * worker is killed while it holds a lease job (pg-boss `active`) once this share of the lease
+ * tasks (~4 per desktop, 8 for an extended one) has ended.
+ */
+const LEASES = 40;
+const LEASE_EXTEND_EVERY = 4;
+const LEASE_KILL_AT = [0.1, 0.4, 0.7];
 
 /**
  * Drill 1: `kill -9` of the worker, three times, in the middle of 200 applies; then twice more
- * in the middle of 100 lifecycle tasks (power, rebuild, lock, delete, offboard) on those desktops.
+ * in the middle of 100 lifecycle tasks (power, rebuild, lock, delete, offboard) on those desktops;
+ * then three times more while 40 other desktops' leases run (desktop.lease, lease.expiring,
+ * lease.expire, lease.delete; 10 extended after their expiry).
  */
 export const kill9Drill: Drill = {
   name: "kill9",
@@ -75,20 +86,69 @@ export const kill9Drill: Drill = {
       }
       const life = await settleLifecycle(ctx, stack, stack.sql, lifeAcked, 120_000);
 
+      // phase 3: leases on other desktops run to their end (the drill sweeps every 500 ms), three more kills
+      const leaseTally = new Tally();
+      const leaseTargets = madeBy(rows).slice(LIFECYCLE, LIFECYCLE + LEASES);
+      const expected = leaseTargets.length * 4 + Math.floor(leaseTargets.length / LEASE_EXTEND_EVERY) * 4;
+      const leaseKills = (async () => {
+        for (const share of LEASE_KILL_AT) {
+          // bounded: a kill that found fewer tasks than estimated (e.g. a refused extension) still lands
+          await waitUntil(
+            `${share * 100} % of the lease tasks`,
+            async () => (await leaseCounts(stack.sql)).terminal >= share * expected,
+            60_000,
+            100,
+          ).catch(() => log(`kill9: ${share * 100} % of the lease tasks never ended; killing anyway`));
+          const holding = await waitUntil(
+            "a worker holding a lease job",
+            async () => (await activeLeaseJobs(stack.sql)) > 0,
+            20_000,
+            10,
+          )
+            .then(() => true)
+            .catch(() => false);
+          const victim = await stack.kill9Worker();
+          kills++;
+          log(`kill9: killed ${victim.name} ${holding ? "holding a lease job" : "(no lease job active)"}`);
+          await stack.addWorker();
+        }
+      })();
+      leaseKills.catch(() => {}); // awaited below
+      const leases = await startLeases(ctx, stack, leaseTally, leaseTargets, {
+        name: "kill9",
+        extendEvery: LEASE_EXTEND_EVERY,
+        spreadMs: 150,
+      });
+      await leaseKills.catch(async (error) => {
+        await leases.stop();
+        throw error;
+      });
+      const lease = await leases.settle(90_000);
+
       const failedTasks = [...rows, ...life.rows].filter((r) => r.state !== "succeeded");
       const resumed = rows.filter((r) => r.attempts > 1).length;
       const lifeResumed = life.rows.filter((r) => r.attempts > 1).length;
       const figures = {
-        lost: countLost(acked, rows, ctx.receiver) + life.figures.lost,
-        duplicated: upstream.duplicated + callbacks.duplicated + life.figures.duplicated,
-        orphaned: upstream.orphaned + life.figures.orphaned,
-        "5xx": tally.fiveXx + lifeTally.fiveXx,
+        lost: countLost(acked, rows, ctx.receiver) + life.figures.lost + lease.figures.lost,
+        duplicated:
+          upstream.duplicated + callbacks.duplicated + life.figures.duplicated + lease.figures.duplicated,
+        orphaned: upstream.orphaned + life.figures.orphaned + lease.figures.orphaned,
+        "5xx": tally.fiveXx + lifeTally.fiveXx + leaseTally.fiveXx,
         kills,
         resumed,
         lifecycle_tasks: lifeAcked.length,
         lifecycle_resumed: lifeResumed,
-        failed: failedTasks.length,
-        redelivered: callbacks.redelivered,
+        lease_desktops: lease.figures.desktops,
+        lease_tasks: lease.figures.tasks,
+        lease_steps: lease.figures.steps,
+        lease_extended: lease.figures.extended,
+        lease_refused: lease.figures.refused,
+        lease_skipped: lease.figures.skipped,
+        lease_notices_late: lease.figures.notices_late,
+        lease_resumed: lease.figures.resumed,
+        lease_deleted: lease.figures.deleted,
+        failed: failedTasks.length + lease.failed.length,
+        redelivered: callbacks.redelivered + lease.redelivered,
       };
       const { problems, expect } = expectations();
       expect(acked.length === APPLIES, `${acked.length}/${APPLIES} applies acknowledged: ${tally.samples}`);
@@ -102,9 +162,24 @@ export const kill9Drill: Drill = {
       expect(life.missing === 0, `${life.missing} lifecycle callbacks missing`);
       expect(
         figures.orphaned === 0,
-        `orphans: ${[...upstream.orphans, ...life.orphans].slice(0, 5).join(", ")}`,
+        `orphans: ${[...upstream.orphans, ...life.orphans, ...lease.orphans].slice(0, 5).join(", ")}`,
       );
       expect(figures["5xx"] === 0, `${figures["5xx"]} answers 5xx`);
+      expect(
+        leaseTargets.length === LEASES && leases.setters().length >= LEASES,
+        `${leases.setters().length}/${LEASES} lease requests acknowledged: ${leaseTally.samples}`,
+      );
+      expect(
+        lease.figures.deleted === LEASES,
+        `${lease.figures.deleted}/${LEASES} leased desktops deleted by their lease`,
+      );
+      expect(
+        lease.figures.resumed > 0,
+        "no lease task was resumed after a kill: the kills missed the leases",
+      );
+      for (const problem of lease.problems.slice(0, 10)) expect(false, `lease: ${problem}`);
+      for (const f of lease.failed.slice(0, 3))
+        expect(false, `lease task ${f.kind} ${f.id} failed: ${f.error}`);
       expect(
         failedTasks.length === 0,
         `${failedTasks.length} tasks failed: ${failedTasks
@@ -113,12 +188,10 @@ export const kill9Drill: Drill = {
           .join(" | ")}`,
       );
       expect(resumed > 0, "no task was resumed after a kill: the kills missed the work");
-      expect(
-        callbacks.unverified + life.unverified === 0,
-        `${callbacks.unverified + life.unverified} callbacks failed signature verification`,
-      );
+      const unverified = callbacks.unverified + life.unverified + lease.unverified;
+      expect(unverified === 0, `${unverified} callbacks failed signature verification`);
       return {
-        load: `${APPLIES} applies + ${LIFECYCLE} lifecycle tasks (power, rebuild, lock, delete, offboard), ${kills} × kill -9`,
+        load: `${APPLIES} applies + ${LIFECYCLE} lifecycle tasks (power, rebuild, lock, delete, offboard) + ${LEASES} leases (${Math.floor(LEASES / LEASE_EXTEND_EVERY)} extended), ${kills} × kill -9`,
         figures,
         problems,
       };

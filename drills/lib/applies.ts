@@ -32,7 +32,13 @@ export async function applyAndSettle(
   ctx: DrillCtx,
   stack: Stack,
   count: number,
-  opts: { concurrency?: number; settleMs: number; receiver?: Receiver },
+  opts: {
+    concurrency?: number;
+    settleMs: number;
+    receiver?: Receiver;
+    /** More fields for the i-th apply (e.g. `expires_at`). */
+    extra?: (i: number) => Record<string, unknown>;
+  },
 ): Promise<ApplyRun> {
   const receiver = opts.receiver ?? ctx.receiver;
   const before = await snapshot(ctx.sim);
@@ -42,7 +48,7 @@ export async function applyAndSettle(
   await lanes(count, opts.concurrency ?? 20, async (i) => {
     const api = stack.apis[i % stack.apis.length]!.url;
     const answer = await call(tally, api, "POST", "/api/desktop/apply", {
-      body: applyBody(`${receiver.url}/callbacks`),
+      body: { ...applyBody(`${receiver.url}/callbacks`), ...opts.extra?.(i) },
     });
     if (answer.status === 200) acked.push(answer.json.data.task_id);
   });

@@ -9,6 +9,7 @@ import {
 } from "../../tools/harness/deskgate.ts";
 import type { Proc } from "../../tools/harness/procs.ts";
 import type { DrillCtx, Sql } from "./context.ts";
+import { LEASE_ENV } from "./leases.ts";
 
 /** One drill's deskgate: a fresh database, its api and worker processes, a connection for checks. */
 export interface Stack {
@@ -36,7 +37,8 @@ export interface StackOptions {
 /**
  * Drill defaults on top of the bench's: logs at `info` (the secrets audit reads them), the run's
  * webhook secret, the shortened callback schedule (an hour is 7.2 s), upstream calls that time
- * out after 2 s, and synchronous requests that wait at most 10 s.
+ * out after 2 s, synchronous requests that wait at most 10 s, and lease windows of seconds
+ * (the notice 6 s before a lease's end, the delete 8 s after it; `LEASE_ENV`).
  */
 export async function startStack(ctx: DrillCtx, drill: string, opts: StackOptions = {}): Promise<Stack> {
   const databaseUrl = await ctx.cluster.freshDatabase(drill);
@@ -48,6 +50,7 @@ export async function startStack(ctx: DrillCtx, drill: string, opts: StackOption
     DESKGATE_CALLBACK_RETRY_SCALE: "0.002",
     DESKGATE_UPSTREAM_TIMEOUT_MS: "2000",
     DESKGATE_SYNC_TIMEOUT_MS: "10000",
+    ...LEASE_ENV,
     ...opts.env,
   });
   ctx.secrets.add(secrets.apiKey);
