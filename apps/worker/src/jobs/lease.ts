@@ -232,15 +232,22 @@ export async function runDesktopLease(deps: WorkerDeps, task: TaskRow): Promise<
     await step(
       "set_lease",
       async () => {
+        // The new lease and "this step is done" commit together: extendLease starts the lease's
+        // steps over, so a re-run after a crash must never apply it a second time (the sweep
+        // would claim the same notice or expiry again; found by the kill9 drill).
         const { extended, userLocked } = await writes.now((db) =>
-          extendLease(db, request.desktop_uuid, new Date(request.expires_at), task.id),
+          db.transaction(async (tx) => {
+            const outcome = await extendLease(tx, request.desktop_uuid, new Date(request.expires_at), task.id);
+            if (outcome.extended) await saveProgress(tx, task.id, { unlock: outcome.userLocked });
+            return outcome;
+          }),
         );
         if (!extended) {
           throw new TaskFailure(
             `the lease of desktop ${request.desktop_uuid} ended and its delete has begun: it can no longer be extended`,
           );
         }
-        await save({ unlock: userLocked });
+        progress.unlock = userLocked;
       },
       () => `lease ends ${request.expires_at}`,
     );

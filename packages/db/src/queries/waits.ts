@@ -26,7 +26,6 @@ export async function parkTask(
   tx: Executor,
   wait: { taskId: string; platformJobId: string; checkAfterMs: number },
 ): Promise<boolean> {
-  const nextCheckAt = sql`now() + make_interval(secs => ${wait.checkAfterMs / 1000})`;
   const token = randomUUID();
   const parked = await tx
     .update(tasks)
@@ -34,6 +33,13 @@ export async function parkTask(
     .where(and(eq(tasks.id, wait.taskId), eq(tasks.state, "running")))
     .returning({ id: tasks.id });
   if (parked.length !== 1) return false;
+  // A lock's holder may have ended (and released, waking nobody: this wait was not pending yet)
+  // between our failed take and this park: then the wait is due at once. Locking the holder's
+  // row makes a release that comes now wait for this commit, and so see (and wake) this wait.
+  const free =
+    isLockWait(wait.platformJobId) &&
+    !(await lockHeldForUpdate(tx, wait.platformJobId.slice("lock:".length)));
+  const nextCheckAt = sql`now() + make_interval(secs => ${free ? 0 : wait.checkAfterMs / 1000})`;
   await tx
     .insert(taskWaits)
     .values({ taskId: wait.taskId, platformJobId: wait.platformJobId, nextCheckAt, resumeToken: token })
@@ -156,6 +162,15 @@ export async function acquireLock(db: Executor, resource: string, taskId: string
                         and t.state in ('queued', 'running'))
     returning task_id`);
   return (rows as unknown as unknown[]).length === 1;
+}
+
+/** Whether a live task holds `resource`, locking its lock row until the transaction ends. */
+async function lockHeldForUpdate(tx: Executor, resource: string): Promise<boolean> {
+  const rows = await tx.execute(sql`
+    select 1 from resource_locks rl join tasks t on t.id = rl.task_id
+    where rl.resource = ${resource} and t.state in ('queued', 'running')
+    for update of rl`);
+  return (rows as unknown as unknown[]).length > 0;
 }
 
 /** Release the task's resources and make the tasks parked on them due now (the task ended). */
