@@ -91,13 +91,22 @@ async function startLeaseStep(deps: WorkerDeps, step: LeaseStep, due: DueLease):
   });
 }
 
-/** The lease the step was made for is no longer the desktop's (an extension came first): do nothing. */
-async function stillCurrent(deps: WorkerDeps, request: LeaseStepRequest, stage: string) {
+/**
+ * Why the step should do nothing, or null when the lease it was made for is still the desktop's
+ * at this step: the desktop is gone, an extension came first, or a later step of the lease was
+ * claimed first (deskgate ran behind the lease: the later step covers this one).
+ */
+async function whySkip(deps: WorkerDeps, request: LeaseStepRequest, stage: string): Promise<string | null> {
   const row = await deps.writes!.now((db) => getDesktopRow(db, request.desktop_uuid));
-  return row?.leaseExpiresAt?.toISOString() === request.expires_at && row.leaseStage === stage;
+  if (!row) return "the desktop was deleted before this step ran: nothing was done";
+  if (row.leaseExpiresAt?.toISOString() !== request.expires_at)
+    return "the lease was extended before this step ran: nothing was done";
+  if (row.leaseStage !== stage)
+    return "a later step of this lease was claimed before this one ran (deskgate was behind the lease): nothing was done";
+  return null;
 }
 
-function skipped(event: LeaseStep, request: LeaseStepRequest): TaskOutcome {
+function skipped(event: LeaseStep, request: LeaseStepRequest, note: string): TaskOutcome {
   return {
     data: {
       event,
@@ -105,7 +114,7 @@ function skipped(event: LeaseStep, request: LeaseStepRequest): TaskOutcome {
       username: request.username,
       expires_at: request.expires_at,
       skipped: true,
-      note: "the lease was extended or the desktop deleted before this step ran: nothing was done",
+      note,
     },
   };
 }
@@ -115,7 +124,8 @@ const at = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOStri
 /** lease.expiring: the notice itself is the callback; nothing changes upstream. */
 export async function runLeaseExpiring(deps: WorkerDeps, task: TaskRow): Promise<TaskOutcome> {
   const request = task.request as LeaseStepRequest;
-  if (!(await stillCurrent(deps, request, "notified"))) return skipped("lease.expiring", request);
+  const skip = await whySkip(deps, request, "notified");
+  if (skip) return skipped("lease.expiring", request, skip);
   return {
     data: {
       event: "lease.expiring",
@@ -142,8 +152,13 @@ interface LeaseExpireProgress {
  */
 export async function runLeaseExpire(deps: WorkerDeps, task: TaskRow): Promise<TaskOutcome> {
   const request = task.request as LeaseStepRequest;
-  if (!(await stillCurrent(deps, request, "expired"))) return skipped("lease.expire", request);
   const { progress, save, step, writes } = taskContext<LeaseExpireProgress>(deps, task);
+  // checked before the step starts only: a retry of a run that began goes on (the user it
+  // locked stays described), even if the delete was claimed meanwhile
+  if (progress.lock === undefined) {
+    const skip = await whySkip(deps, request, "expired");
+    if (skip) return skipped("lease.expire", request, skip);
+  }
   if (progress.lock === undefined) {
     await step(
       "check_other_desktops",
@@ -237,7 +252,12 @@ export async function runDesktopLease(deps: WorkerDeps, task: TaskRow): Promise<
         // would claim the same notice or expiry again; found by the kill9 drill).
         const { extended, userLocked } = await writes.now((db) =>
           db.transaction(async (tx) => {
-            const outcome = await extendLease(tx, request.desktop_uuid, new Date(request.expires_at), task.id);
+            const outcome = await extendLease(
+              tx,
+              request.desktop_uuid,
+              new Date(request.expires_at),
+              task.id,
+            );
             if (outcome.extended) await saveProgress(tx, task.id, { unlock: outcome.userLocked });
             return outcome;
           }),
