@@ -1,50 +1,24 @@
-import { randomBytes } from "node:crypto";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { drizzle } from "drizzle-orm/postgres-js";
-import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { MIGRATIONS_FOLDER, runMigrations } from "../src/index.ts";
+import type postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMigrations } from "../src/index.ts";
+import { migratedBefore } from "./support/migrated-before.ts";
 
 /**
  * Migration 0007 (tenants) on a database that already holds rows: it is applied to a database
  * migrated up to 0006 that has keys, tasks, users, desktops and HPC accounts, as an upgrade is.
  */
-const info = inject("deskgateTestDb");
-const name = `${info.prefix}mig_${randomBytes(4).toString("hex")}`;
-const url = info.serverUrlPattern.replace("__DB__", name);
 let sql: postgres.Sql;
-let before: string;
-
+let url: string;
+let drop: () => Promise<void>;
 const KEY_A = "00000000-0000-4000-8000-00000000000a";
 const KEY_B = "00000000-0000-4000-8000-00000000000b";
 const task = (n: number) => `00000000-0000-4000-8000-0000000001${String(n).padStart(2, "0")}`;
 
 beforeAll(async () => {
-  const admin = postgres(info.adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  // the migrations as they were before 0007
-  before = await mkdtemp(join(tmpdir(), "dg-mig-"));
-  await cp(MIGRATIONS_FOLDER, before, { recursive: true });
-  const journalPath = join(before, "meta", "_journal.json");
-  const journal = JSON.parse(await readFile(journalPath, "utf8")) as { entries: { tag: string }[] };
-  const at = journal.entries.findIndex((e) => e.tag === "0007_tenants");
-  expect(at).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, at);
-  await writeFile(journalPath, JSON.stringify(journal));
-  sql = postgres(url, { max: 1, onnotice: () => {} });
-  await migrate(drizzle(sql), { migrationsFolder: before });
+  ({ sql, url, drop } = await migratedBefore("0007_tenants"));
 });
-
 afterAll(async () => {
-  await sql.end();
-  await rm(before, { recursive: true, force: true });
-  const admin = postgres(info.adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await drop();
 });
 
 describe("migration 0007 (tenants)", () => {

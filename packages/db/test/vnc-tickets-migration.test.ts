@@ -1,46 +1,22 @@
-import { randomBytes } from "node:crypto";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { drizzle } from "drizzle-orm/postgres-js";
-import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { MIGRATIONS_FOLDER, runMigrations } from "../src/index.ts";
+import type postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMigrations } from "../src/index.ts";
+import { migratedBefore } from "./support/migrated-before.ts";
 
 /**
  * Migration 0014 on a database that holds VNC tasks of before (issue 17.2): the launch URLs,
  * with their one-time tickets, leave the stored results; everything else stays.
  */
-const info = inject("deskgateTestDb");
-const name = `${info.prefix}mig_${randomBytes(4).toString("hex")}`;
-const url = info.serverUrlPattern.replace("__DB__", name);
 let sql: postgres.Sql;
-let before: string;
+let url: string;
+let drop: () => Promise<void>;
 const task = (n: number) => `00000000-0000-4000-8000-0000000002${String(n).padStart(2, "0")}`;
 
 beforeAll(async () => {
-  const admin = postgres(info.adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  before = await mkdtemp(join(tmpdir(), "dg-mig-"));
-  await cp(MIGRATIONS_FOLDER, before, { recursive: true });
-  const journalPath = join(before, "meta", "_journal.json");
-  const journal = JSON.parse(await readFile(journalPath, "utf8")) as { entries: { tag: string }[] };
-  const at = journal.entries.findIndex((e) => e.tag === "0014_vnc_tickets_at_rest");
-  expect(at).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, at);
-  await writeFile(journalPath, JSON.stringify(journal));
-  sql = postgres(url, { max: 1, onnotice: () => {} });
-  await migrate(drizzle(sql), { migrationsFolder: before });
+  ({ sql, url, drop } = await migratedBefore("0014_vnc_tickets_at_rest"));
 });
-
 afterAll(async () => {
-  await sql.end();
-  await rm(before, { recursive: true, force: true });
-  const admin = postgres(info.adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await drop();
 });
 
 describe("migration 0014 (VNC tickets at rest)", () => {
