@@ -9,7 +9,7 @@ import {
 } from "./lib/checks.ts";
 import { type Drill, expectations } from "./lib/context.ts";
 import { applyBody, call, lanes, Tally } from "./lib/http.ts";
-import { activeLeaseJobs, leaseCounts, startLeases } from "./lib/leases.ts";
+import { activeLeaseJobs, LEASE_FIGURES, leaseCounts, leaseFigures, startLeases } from "./lib/leases.ts";
 import { madeBy, settleLifecycle, submitLifecycle } from "./lib/lifecycle.ts";
 import { startStack } from "./lib/stack.ts";
 
@@ -138,15 +138,7 @@ export const kill9Drill: Drill = {
         resumed,
         lifecycle_tasks: lifeAcked.length,
         lifecycle_resumed: lifeResumed,
-        lease_desktops: lease.figures.desktops,
-        lease_tasks: lease.figures.tasks,
-        lease_steps: lease.figures.steps,
-        lease_extended: lease.figures.extended,
-        lease_refused: lease.figures.refused,
-        lease_skipped: lease.figures.skipped,
-        lease_notices_late: lease.figures.notices_late,
-        lease_resumed: lease.figures.resumed,
-        lease_deleted: lease.figures.deleted,
+        ...leaseFigures(lease.figures, [...LEASE_FIGURES, "resumed", "deleted"]),
         failed: failedTasks.length + lease.failed.length,
         redelivered: callbacks.redelivered + lease.redelivered,
       };

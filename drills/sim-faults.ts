@@ -1,7 +1,7 @@
 import { applyAndSettle } from "./lib/applies.ts";
 import { type Drill, expectations } from "./lib/context.ts";
 import { Tally } from "./lib/http.ts";
-import { LEASE_KINDS, type LeaseDesktop, startLeases } from "./lib/leases.ts";
+import { LEASE_FIGURES, LEASE_KINDS, type LeaseDesktop, leaseFigures, startLeases } from "./lib/leases.ts";
 import { LIFECYCLE_OPS, madeBy, settleLifecycle, submitLifecycle } from "./lib/lifecycle.ts";
 import { startStack } from "./lib/stack.ts";
 
@@ -85,15 +85,7 @@ export const simFaultsDrill: Drill = {
         lifecycle_tasks: lifeAcked.length,
         lifecycle_succeeded: life.figures.succeeded,
         lifecycle_failed: life.figures.failed,
-        lease_desktops: lease.figures.desktops,
-        lease_tasks: lease.figures.tasks,
-        lease_steps: lease.figures.steps,
-        lease_extended: lease.figures.extended,
-        lease_refused: lease.figures.refused,
-        lease_skipped: lease.figures.skipped,
-        lease_notices_late: lease.figures.notices_late,
-        lease_deleted: lease.figures.deleted,
-        lease_failed: lease.figures.failed,
+        ...leaseFigures(lease.figures, [...LEASE_FIGURES, "deleted", "failed"]),
         faults_injected: stats.faults_injected,
         max_runs: Math.max(0, ...run.rows.map((r) => r.attempts)),
         upstream_requests: stats.requests,

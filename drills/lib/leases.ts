@@ -23,6 +23,25 @@ const EXTENSION_END_MS = 5_000;
 /** The drill's own lease sweeps (the cron's minute is too coarse): one `lease.sweep` job this often. */
 const SWEEP_EVERY_MS = 500;
 
+/** A lease run's figures for a drill's line, `lease_`-prefixed (`sweeps` and the loss counts aside). */
+export function leaseFigures(
+  figures: Record<string, number>,
+  keys: readonly string[],
+): Record<string, number> {
+  return Object.fromEntries(keys.map((k) => [`lease_${k}`, figures[k] ?? 0]));
+}
+
+/** The lease figures both drills print. */
+export const LEASE_FIGURES = [
+  "desktops",
+  "tasks",
+  "steps",
+  "extended",
+  "refused",
+  "skipped",
+  "notices_late",
+] as const;
+
 export const LEASE_STEPS = ["lease.expiring", "lease.expire", "lease.delete"] as const;
 export type LeaseStepKind = (typeof LEASE_STEPS)[number];
 export const LEASE_KINDS = ["desktop.lease", ...LEASE_STEPS] as const;
