@@ -122,7 +122,8 @@ async function main() {
     env.DESKGATE_HPC_RATE_PER_SEC ??= "0";
   }
 
-  // 5. Callback inbox (dev receivers live on 127.0.0.1, so the dev allowlist opens it).
+  // 5. Callback inbox. The dev allowlist opens its port alone: the simulator, the api, the
+  // worker's metrics and PostgreSQL listen on 127.0.0.1 too (issue 17.4).
   const inbox = await startInbox({
     port: await portOr(Number(env.INBOX_PORT ?? 8099)),
     secrets: { "dev-admin key": devKey.signingSecret, global: secret },
@@ -134,7 +135,7 @@ async function main() {
       );
     },
   });
-  env.DESKGATE_CALLBACK_ALLOWLIST ??= "127.0.0.1/32";
+  env.DESKGATE_CALLBACK_ALLOWLIST ??= `127.0.0.1:${new URL(inbox.url).port}`;
 
   // 6. api and worker.
   const apiPort = await portOr(Number(env.PORT ?? 8080));

@@ -3,6 +3,7 @@ import { createBoss, ensureQueues, runMigrations } from "@deskgate/db";
 import { freePort } from "@deskgate/db/embedded";
 import postgres from "postgres";
 import { type Proc, startNode, waitForHttp } from "./procs.ts";
+import { receiverAllowlist } from "./receiver.ts";
 import { sleep, waitUntil } from "./time.ts";
 
 /**
@@ -16,6 +17,11 @@ export const secrets = {
   vdiSecretKey: randomBytes(24).toString("base64url"),
 };
 
+/**
+ * The environment of the harness's api and worker processes. The callback allowlist opens only
+ * the ports of the receivers this process has open (`receiverAllowlist`: start the receiver
+ * first), never all of 127.0.0.1 — the simulator, the apis and PostgreSQL listen there too.
+ */
 export function deskgateEnv(
   databaseUrl: string,
   simUrl: string,
@@ -38,7 +44,7 @@ export function deskgateEnv(
     DESKGATE_HPC_RATE_PER_SEC: "0",
     DESKGATE_VDI_POLL_INTERVAL_MS: "10", // the simulator ends a platform job in ~2 ms
     DESKGATE_VDI_SET_PASSWORD: "true",
-    DESKGATE_CALLBACK_ALLOWLIST: "127.0.0.1/32",
+    DESKGATE_CALLBACK_ALLOWLIST: receiverAllowlist(),
     DESKGATE_RATE_LIMIT_PER_MINUTE: "100000000",
     DESKGATE_LOG_LEVEL: "warn",
     DESKGATE_WORKER_METRICS_PORT: "0", // several workers, and other people's stacks on this machine
@@ -103,9 +109,26 @@ export interface Api {
   proc: Proc;
 }
 
+/** Ports of the api processes this harness started that are still running. */
+const apiPorts = new Map<number, Proc>();
+
+/**
+ * Every harness api listens on a port of its own, so its `PORT` is not the one the other
+ * processes read: they get the running apis' ports in `DESKGATE_OWN_PORTS`, which deskgate
+ * refuses as callback targets on this host like its own `PORT` (issue 17.4).
+ */
+function withApiPorts(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  for (const [port, proc] of apiPorts) {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) apiPorts.delete(port);
+  }
+  const ports = [env.DESKGATE_OWN_PORTS, ...[...apiPorts.keys()].map(String)].filter(Boolean);
+  return { ...env, DESKGATE_OWN_PORTS: ports.join(",") };
+}
+
 export async function startApi(env: NodeJS.ProcessEnv, name = "api"): Promise<Api> {
   const port = await freePort();
-  const proc = startNode(name, "apps/api/src/main.ts", { ...env, PORT: String(port) });
+  const proc = startNode(name, "apps/api/src/main.ts", { ...withApiPorts(env), PORT: String(port) });
+  apiPorts.set(port, proc);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`, proc);
   return { url, proc };
@@ -126,7 +149,11 @@ export async function startWorkers(env: NodeJS.ProcessEnv, count: number, name?:
   };
   const before = await listening();
   const procs = Array.from({ length: count }, (_, i) =>
-    startNode(name && count === 1 ? name : `${name ?? "worker"}${i + 1}`, "apps/worker/src/main.ts", env),
+    startNode(
+      name && count === 1 ? name : `${name ?? "worker"}${i + 1}`,
+      "apps/worker/src/main.ts",
+      withApiPorts(env),
+    ),
   );
   try {
     await waitUntil(

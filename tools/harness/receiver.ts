@@ -34,6 +34,18 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+/** Ports of the receivers this process has open (until closed): see `receiverAllowlist`. */
+const openPorts = new Set<number>();
+
+/**
+ * The callback allowlist of the harness's deskgate processes (`deskgateEnv`): exactly the ports of
+ * the receivers this process has open, `127.0.0.1:<port>,…` — nothing else on 127.0.0.1 (issue
+ * 17.4). Start the receiver before the stack; "" (nothing local opened) when none is open.
+ */
+export function receiverAllowlist(): string {
+  return [...openPorts].map((port) => `127.0.0.1:${port}`).join(",");
+}
+
 /**
  * The local callback receiver (and the floor pipeline's "upstream"): answers 200 at once,
  * records when each task's callback arrived and every POST with its `webhook-id`. With a
@@ -82,6 +94,7 @@ export async function startReceiver(opts: { secret?: string } = {}): Promise<Rec
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
+  openPorts.add(port);
   return {
     url: `http://127.0.0.1:${port}`,
     arrivals,
@@ -98,6 +111,7 @@ export async function startReceiver(opts: { secret?: string } = {}): Promise<Rec
     },
     close: () =>
       new Promise<void>((r) => {
+        openPorts.delete(port);
         server.close(() => r());
         server.closeAllConnections();
       }),

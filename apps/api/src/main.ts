@@ -10,7 +10,7 @@ import {
 } from "@deskgate/db";
 import { createLogger, createMetrics, createSecretBox, loadConfig, vdiAuth } from "@deskgate/runtime";
 import { createWorkspacePlatform } from "@deskgate/upstream";
-import { parseAllowlist } from "@deskgate/webhooks";
+import { ownPortsFromConfig, parseAllowlist } from "@deskgate/webhooks";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { DEFAULT_DISK_LIMITS, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from "./deps.ts";
@@ -74,7 +74,11 @@ const app = createApp({
   intake: createIntake(database, boss),
   logger,
   box: createSecretBox(config.DESKGATE_ENCRYPTION_KEY),
-  callbackPolicy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST),
+  // deskgate's own ports on this host (this api, the worker's metrics, a local simulator…) stay
+  // refused whatever the allowlist opens (issue 17.4); the worker refuses the same ones.
+  callbackPolicy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST, {
+    ownPorts: ownPortsFromConfig(config),
+  }),
   osImages: config.DESKGATE_VDI_OS_IMAGES,
   bodyLimitBytes: 64 * 1024,
   waiter,

@@ -4,6 +4,7 @@ import { createScnetPlatform, createWorkspacePlatform } from "@deskgate/upstream
 import {
   createDeliverer,
   generateWebhookSecret,
+  ownPortsFromConfig,
   parseAllowlist,
   scaledRetryDelaySec,
 } from "@deskgate/webhooks";
@@ -50,7 +51,8 @@ const hpc = createScnetPlatform({
   requestTimeoutMs: config.DESKGATE_UPSTREAM_TIMEOUT_MS,
 });
 const deliverer = createDeliverer({
-  policy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST),
+  // As the api's request-time check: deskgate's own ports on this host are never delivered to.
+  policy: parseAllowlist(config.DESKGATE_CALLBACK_ALLOWLIST, { ownPorts: ownPortsFromConfig(config) }),
   timeoutMs: config.DESKGATE_CALLBACK_TIMEOUT_MS,
 });
 const secret = await resolveWebhookSecret(

@@ -60,7 +60,36 @@ export const ConfigSchema = z.object({
       message: "must be a Standard Webhooks secret: whsec_<base64 of 24–64 random bytes>",
     },
   ),
+  /**
+   * Host names, IPs and CIDRs, each optionally `:port` or `:lo-hi`, that open otherwise blocked
+   * callback receivers (@deskgate/webhooks parses it; a bad entry stops the start).
+   */
   DESKGATE_CALLBACK_ALLOWLIST: z.string().default(""),
+  /**
+   * More ports of this deployment on this host that no callback may reach (a reverse proxy in
+   * front of the api, other api processes), on top of the ones deskgate knows (issue 17.4).
+   */
+  DESKGATE_OWN_PORTS: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const ports: number[] = [];
+      for (const item of value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const port = /^\d{1,5}$/.test(item) ? Number(item) : Number.NaN;
+        if (!(port >= 1 && port <= 65535)) {
+          ctx.addIssue({
+            code: "custom",
+            message: `bad port "${item}": expected comma-separated ports 1-65535`,
+          });
+          return z.NEVER;
+        }
+        ports.push(port);
+      }
+      return ports;
+    }),
   /**
    * URLs an upstream hands out (SCNet's hpcUrls) pass the callbacks' address policy with this
    * allowlist of their own (host names, IPs, CIDRs); http only with DESKGATE_UPSTREAM_ALLOW_HTTP.

@@ -16,7 +16,11 @@ import {
  * (the socket uses exactly the checked addresses, so a rebinding name gains nothing).
  */
 export interface UpstreamUrlPolicyOptions {
-  /** Comma-separated host names, IPs and CIDRs, as the callback allowlist is written. */
+  /**
+   * Comma-separated host names, IPs and CIDRs, optionally with `:port` / `:lo-hi`, as the callback
+   * allowlist is written. A port is enforced on literal addresses (`refusal`); `lookup` is not
+   * told the port, so an entry with a port does not open a name's addresses there.
+   */
   allowlist?: string;
   /** Allow `http:` URLs (the simulator; never a real platform). Default false. */
   allowHttp?: boolean;

@@ -75,3 +75,27 @@ export const BLOCKED_V6: readonly NamedRange[] = [
 export const GLOBAL_UNICAST_V6: Cidr = cidr("2000::/3");
 export const NAT64: Cidr = cidr("64:ff9b::/96");
 export const SIX_TO_FOUR: Cidr = cidr("2002::/16");
+
+/** Where this host's own listening ports are reached, besides its interface addresses. */
+export const LOOPBACK: readonly NamedRange[] = [
+  named("127.0.0.0/8", "loopback"),
+  named("::1/128", "loopback"),
+];
+
+/**
+ * Well-known ports of services that often listen on a host without authentication and answer
+ * (or misread) an HTTP POST: refused on local and non-public addresses unless an allowlist
+ * entry names the exact port (`10.0.0.9:9200`). A port range does not count.
+ */
+export const SERVICE_PORTS: ReadonlyMap<number, string> = new Map([
+  [25, "SMTP"],
+  [2375, "the Docker API"],
+  [2376, "the Docker API (TLS)"],
+  [2379, "etcd"],
+  [3306, "MySQL"],
+  [5432, "PostgreSQL"],
+  [6379, "Redis"],
+  [9200, "Elasticsearch"],
+  [11211, "memcached"],
+  [27017, "MongoDB"],
+]);

@@ -4,7 +4,8 @@ import type { CallbackPolicy } from "./allowlist.ts";
 import type { DeliveryAttemptResult } from "./attempt-result.ts";
 import { checkCallbackUrl } from "./callback-url.ts";
 import { classifyTransportError, type TransportErrorClass } from "./error-class.ts";
-import { createGuardedLookup, type Resolver, systemResolver } from "./guarded-lookup.ts";
+import { createGuardedConnector } from "./guarded-connector.ts";
+import { type Resolver, systemResolver } from "./guarded-lookup.ts";
 import { parseRetryAfter, RESPONSE_PREFIX_BYTES, readBodyPrefix } from "./response.ts";
 
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
@@ -33,19 +34,17 @@ export interface DelivererOptions {
 }
 
 /**
- * POSTs callbacks through its own undici Agent whose `connect.lookup` checks every resolved
- * address against the policy and connects to exactly those. Literal-IP URLs never reach a lookup,
- * so every URL is checked here first. `undici.request` never follows redirects: a 3xx is a failed
- * attempt like any other non-2xx.
+ * POSTs callbacks through its own undici Agent whose `connect` (`createGuardedConnector`) checks
+ * every resolved address against the policy for the port being connected to, and connects to
+ * exactly those. Every URL is checked here first too (`checkCallbackUrl`, the request-time check,
+ * with the policy of now). `undici.request` never follows redirects: a 3xx is a failed attempt
+ * like any other non-2xx.
  */
 export function createDeliverer(opts: DelivererOptions): Deliverer {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   const clock = opts.clock ?? { now: () => new Date() };
   const agent = new Agent({
-    connect: {
-      lookup: createGuardedLookup(opts.policy, opts.resolver ?? systemResolver),
-      timeout: timeoutMs,
-    },
+    connect: createGuardedConnector(opts.policy, opts.resolver ?? systemResolver, { timeout: timeoutMs }),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     ...(opts.connections === undefined ? {} : { connections: opts.connections }),

@@ -1,8 +1,10 @@
 import { Webhook } from "standardwebhooks";
+import { Agent, request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type CallbackPolicy,
   createDeliverer,
+  createGuardedConnector,
   type Deliverer,
   type DelivererOptions,
   generateWebhookSecret,
@@ -267,5 +269,102 @@ describe("createDeliverer SSRF guard at delivery time", () => {
     expect(lookups).toBe(2);
     expect(good.requests).toHaveLength(1);
     expect(rebindTarget.connections()).toBe(0);
+  });
+});
+
+// Issue 17.4: an allowlist entry opens its addresses on its ports only, and deskgate's own ports
+// on this host stay refused whatever the allowlist says — at the request-time check and when the
+// Agent connects (a name is resolved once and its addresses checked for the port connected to).
+describe("createDeliverer ports (real HTTP)", () => {
+  const own = (port: number) => [{ port, what: "the api (PORT)" }];
+
+  it("delivers to the allowlisted port only, and never to an own port even under 127.0.0.1/32", async () => {
+    const [inbox, other, api] = await Promise.all([
+      receiver(reply(204)),
+      receiver(reply(200)),
+      receiver(reply(200)),
+    ]);
+    const narrow = deliverer({
+      policy: parseAllowlist(`127.0.0.1:${inbox.port}`, { ownPorts: own(api.port) }),
+    });
+    const wide = deliverer({ policy: parseAllowlist("127.0.0.1/32", { ownPorts: own(api.port) }) });
+
+    const delivered = await narrow.deliver({ url: `${inbox.origin}/callbacks`, body, headers: headers() });
+    const elsewhere = await narrow.deliver({ url: `${other.origin}/`, body, headers: headers() });
+    const ownPort = await wide.deliver({ url: `${api.origin}/ops/login`, body, headers: headers() });
+    const otherUnderWide = await wide.deliver({ url: `${other.origin}/`, body, headers: headers() });
+
+    expect(delivered).toMatchObject({ ok: true, status: 204 });
+    expect(inbox.requests).toHaveLength(1);
+    expect(elsewhere).toMatchObject({ ok: false, status: 0, errorClass: "blocked_by_policy" });
+    expect(elsewhere.detail).toBe(
+      `callback URL 127.0.0.1 is loopback (127.0.0.0/8) on port ${other.port}; the allowlist opens it only on port ${inbox.port}`,
+    );
+    expect(ownPort).toMatchObject({ ok: false, status: 0, errorClass: "blocked_by_policy" });
+    expect(ownPort.detail).toBe(
+      `callback URL 127.0.0.1 port ${api.port} is deskgate's own port: the api (PORT)`,
+    );
+    expect(api.connections()).toBe(0);
+    expect(otherUnderWide).toMatchObject({ ok: true, status: 200 }); // the wide list still opens the rest
+    expect(other.requests).toHaveLength(1);
+  });
+
+  it("checks a name's addresses for the port it connects to: right port delivered, wrong or own port refused", async () => {
+    const [inbox, other, api] = await Promise.all([
+      receiver(reply(200)),
+      receiver(reply(200)),
+      receiver(reply(200)),
+    ]);
+    const dns = tableResolver({ "inbox.test": ["127.0.0.1"] });
+    const narrow = deliverer({
+      policy: parseAllowlist(`127.0.0.0/8:${inbox.port}`, { ownPorts: own(api.port) }),
+      resolver: dns,
+    });
+    const wide = deliverer({
+      policy: parseAllowlist("127.0.0.1/32", { ownPorts: own(api.port) }),
+      resolver: dns,
+    });
+
+    // A name passes the request-time check: only the connect-time check can stop these.
+    const ok = await narrow.deliver({ url: `http://inbox.test:${inbox.port}/cb`, body, headers: headers() });
+    const wrongPort = await narrow.deliver({
+      url: `http://inbox.test:${other.port}/`,
+      body,
+      headers: headers(),
+    });
+    const ownPort = await wide.deliver({
+      url: `http://inbox.test:${api.port}/ops`,
+      body,
+      headers: headers(),
+    });
+
+    expect(ok).toMatchObject({ ok: true, status: 200 });
+    expect(wrongPort).toMatchObject({ ok: false, status: 0, errorClass: "blocked_by_policy" });
+    expect(wrongPort.detail).toMatch(
+      `inbox.test resolves to 127.0.0.1 is loopback (127.0.0.0/8) on port ${other.port}; the allowlist opens it only on port ${inbox.port}`,
+    );
+    expect(ownPort).toMatchObject({ ok: false, status: 0, errorClass: "blocked_by_policy" });
+    expect(ownPort.detail).toMatch(
+      `inbox.test resolves to 127.0.0.1 port ${api.port} is deskgate's own port`,
+    );
+    expect(other.connections()).toBe(0);
+    expect(api.connections()).toBe(0);
+    expect(dns.calls).toEqual(["inbox.test", "inbox.test", "inbox.test"]); // one lookup per connection
+  });
+
+  it("as an Agent's connect: refuses a literal address on a port its entry does not open, without connecting", async () => {
+    const [inbox, other] = await Promise.all([receiver(reply(200)), receiver(reply(200))]);
+    const agent = new Agent({
+      connect: createGuardedConnector(parseAllowlist(`127.0.0.1:${inbox.port}`), tableResolver({})),
+    });
+    cleanups.push(() => agent.close());
+    const answer = await request(`${inbox.origin}/`, { dispatcher: agent, method: "POST", body: "{}" });
+    await answer.body.dump();
+    expect(answer.statusCode).toBe(200);
+    // request() skips checkCallbackUrl: the connector itself must refuse.
+    await expect(
+      request(`${other.origin}/`, { dispatcher: agent, method: "POST", body: "{}" }),
+    ).rejects.toMatchObject({ code: "ERR_BLOCKED_BY_POLICY" });
+    expect(other.connections()).toBe(0);
   });
 });

@@ -190,7 +190,7 @@ describe("host name allowlist entries", () => {
 describe("checkAddress", () => {
   it("takes only canonical IP text, as sockets and dns.lookup produce it", () => {
     for (const text of ["0177.0.0.1", "2130706433", "127.1", "example.com", ""]) {
-      expect(checkAddress(text, noAllowlist)).toEqual({
+      expect(checkAddress(text, 443, noAllowlist)).toEqual({
         ok: false,
         reason: `${JSON.stringify(text)} is not an IP address`,
       });
@@ -198,8 +198,8 @@ describe("checkAddress", () => {
   });
 
   it("judges canonical addresses", () => {
-    expect(checkAddress("93.184.215.14", noAllowlist)).toEqual({ ok: true });
-    expect(checkAddress("::ffff:127.0.0.1", noAllowlist)).toEqual({
+    expect(checkAddress("93.184.215.14", 443, noAllowlist)).toEqual({ ok: true });
+    expect(checkAddress("::ffff:127.0.0.1", 443, noAllowlist)).toEqual({
       ok: false,
       reason: "::ffff:127.0.0.1 (IPv4 127.0.0.1) is loopback (127.0.0.0/8)",
     });

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { checkCallbackUrl, urlHost } from "../../src/callback-url.ts";
+import { checkCallbackUrl, urlHost, urlPort } from "../../src/callback-url.ts";
 import { BlockedByPolicyError } from "../../src/errors.ts";
 import { resolveChecked } from "../../src/guarded-lookup.ts";
 import type { CallbackPolicy, Resolver } from "../../src/index.ts";
@@ -19,7 +19,7 @@ export function tableResolver(table: Record<string, readonly string[]>): Resolve
 
 /**
  * Both guard stages a delivery goes through: the request-time URL check, then (for names) the
- * connect-time lookup check. Returns "allowed" or the refusal reason.
+ * connect-time lookup check for the URL's port. Returns "allowed" or the refusal reason.
  */
 export async function verdict(url: string, policy: CallbackPolicy, resolver: Resolver): Promise<string> {
   const check = checkCallbackUrl(url, policy);
@@ -27,7 +27,7 @@ export async function verdict(url: string, policy: CallbackPolicy, resolver: Res
   const host = urlHost(check.url);
   if (isIP(host) !== 0) return "allowed";
   try {
-    await resolveChecked(host, policy, resolver);
+    await resolveChecked(host, urlPort(check.url), policy, resolver);
     return "allowed";
   } catch (error) {
     if (error instanceof BlockedByPolicyError) return error.message;
