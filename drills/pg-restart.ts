@@ -54,7 +54,7 @@ export const pgRestartDrill: Drill = {
         }),
       );
       let slowest = 0;
-      for (let i = 0; performance.now() - started < LOAD_MS; i++) {
+      while (performance.now() - started < LOAD_MS) {
         const sentWhileDown = down;
         pending.push(
           call(tally, api, "POST", "/api/desktop/apply", {
