@@ -16,7 +16,11 @@ if (!url) {
   process.exit(1);
 }
 try {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2500) });
+  const token = env.APP === "worker" ? env.DESKGATE_METRICS_TOKEN : undefined;
+  const res = await fetch(url, {
+    signal: AbortSignal.timeout(2500),
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   await res.body?.cancel();
   if (!res.ok) console.error(`healthcheck: ${url} answered ${res.status}`);
   process.exit(res.ok ? 0 : 1);

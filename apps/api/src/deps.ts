@@ -42,6 +42,8 @@ export interface ApiDeps {
   diskLimits: { maxBytes: number; maxDataDisks: number };
   /** Prometheus metrics; when present, requests are counted and `/metrics` serves them. */
   metrics?: Metrics;
+  /** `/metrics` asks for `Authorization: Bearer <this>` when set (DESKGATE_METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export const GIB = 1024 ** 3;

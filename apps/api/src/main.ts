@@ -92,6 +92,7 @@ const app = createApp({
   diskLimits: DEFAULT_DISK_LIMITS,
   catalog,
   metrics: config.DESKGATE_METRICS ? createMetrics("api") : undefined,
+  metricsToken: config.DESKGATE_METRICS_TOKEN,
 });
 
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.DESKGATE_HOST }, (info) => {

@@ -88,6 +88,21 @@ describe("/metrics", () => {
     );
   });
 
+  it("asks for the metrics token when one is configured (DESKGATE_METRICS_TOKEN)", async () => {
+    const guarded = createApp({ ...stack.appDeps, metricsToken: "metrics-token-0123456789" });
+    const none = await guarded.request("/metrics");
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toBe('Bearer realm="metrics"');
+    expect(
+      (await guarded.request("/metrics", { headers: { authorization: "Bearer wrong-token" } })).status,
+    ).toBe(401);
+    const ok = await guarded.request("/metrics", {
+      headers: { authorization: "Bearer metrics-token-0123456789" },
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("deskgate_http_requests_total");
+  });
+
   it("is absent when metrics are off", async () => {
     const off = createApp({ ...stack.appDeps, metrics: undefined });
     expect((await off.request("/metrics")).status).toBe(404);

@@ -87,6 +87,7 @@ const metricsServer = config.DESKGATE_WORKER_METRICS_PORT
   ? await startMetricsServer(metrics, {
       port: config.DESKGATE_WORKER_METRICS_PORT,
       host: config.DESKGATE_HOST,
+      token: config.DESKGATE_METRICS_TOKEN,
     })
   : null;
 logger.info({ upstream: config.DESKGATE_VDI_URL, metrics: metricsServer?.url }, "worker started");

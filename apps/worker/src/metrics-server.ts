@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Metrics } from "@deskgate/runtime";
+import { type Metrics, metricsAllowed } from "@deskgate/runtime";
 
 export interface MetricsServer {
   url: string;
@@ -10,11 +10,16 @@ export interface MetricsServer {
 /** The worker's Prometheus endpoint: GET /metrics on its own port, nothing else. */
 export async function startMetricsServer(
   metrics: Metrics,
-  opts: { port: number; host: string },
+  opts: { port: number; host: string; token?: string },
 ): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     if (req.method !== "GET" || req.url?.split("?")[0] !== "/metrics") {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+      return;
+    }
+    if (!metricsAllowed(opts.token, req.headers.authorization)) {
+      res.writeHead(401, { "content-type": "text/plain", "www-authenticate": 'Bearer realm="metrics"' });
+      res.end("a metrics token is required\n");
       return;
     }
     metrics.registry.metrics().then(

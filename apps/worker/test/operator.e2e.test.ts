@@ -21,8 +21,8 @@ import { GIB, type Harness, startHarness } from "./support/harness.ts";
  */
 let h: Harness;
 let metricsServer: MetricsServer;
+const metrics = createMetrics("worker");
 beforeAll(async () => {
-  const metrics = createMetrics("worker");
   h = await startHarness({ overrides: { metrics, callbackRetryDelaySec: () => 1 } });
   metricsServer = await startMetricsServer(metrics, { port: 0, host: "127.0.0.1" });
 });
@@ -90,6 +90,22 @@ describe("worker metrics", () => {
       }),
     ).toBeGreaterThanOrEqual(1);
     expect((await fetch(metricsServer.url.replace("/metrics", "/other"))).status).toBe(404);
+  });
+
+  it("with a metrics token, the port answers only a request that carries it", async () => {
+    const guarded = await startMetricsServer(metrics, {
+      port: 0,
+      host: "127.0.0.1",
+      token: "metrics-token-0123456789",
+    });
+    try {
+      expect((await fetch(guarded.url)).status).toBe(401);
+      const ok = await fetch(guarded.url, { headers: { authorization: "Bearer metrics-token-0123456789" } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain("deskgate_task_duration_seconds");
+    } finally {
+      await guarded.close();
+    }
   });
 });
 

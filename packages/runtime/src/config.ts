@@ -173,6 +173,13 @@ export const ConfigSchema = z.object({
     .enum(["on", "off"], { error: "must be on or off" })
     .default("on")
     .transform((v) => v === "on"),
+  /**
+   * A token `/metrics` (api and worker) then asks for, as `Authorization: Bearer <token>`
+   * (unset: open, as Prometheus scrapes usually are inside a private network). At least 16 characters.
+   */
+  DESKGATE_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: "must be at least 16 characters",
+  }),
   /** Port of the worker's own /metrics (default 9464; 0 = none). */
   DESKGATE_WORKER_METRICS_PORT: port(9464),
 });

@@ -1,4 +1,17 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * Whether a request may read `/metrics` (issue 17.10): always when no token is configured
+ * (`DESKGATE_METRICS_TOKEN` unset), else only with `Authorization: Bearer <token>` (compared in
+ * constant time). Shared by the api's `/metrics` and the worker's metrics port.
+ */
+export function metricsAllowed(token: string | undefined, authorization: string | null | undefined): boolean {
+  if (!token) return true;
+  const given = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? "";
+  const digest = (v: string) => createHash("sha256").update(v).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
 
 /**
  * deskgate's Prometheus metrics, conventional names and labels. One registry per process

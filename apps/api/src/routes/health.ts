@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MIGRATIONS_FOLDER } from "@deskgate/db";
-import type { Metrics } from "@deskgate/runtime";
+import { type Metrics, metricsAllowed } from "@deskgate/runtime";
 import type { Hono } from "hono";
 import type { ApiDeps } from "../deps.ts";
 
@@ -14,7 +14,10 @@ const EXPECTED_MIGRATIONS = (
  * Unauthenticated probes: `/healthz` (the process is up), `/readyz` (the database answers
  * and has every migration of this build), and `/metrics` when metrics are on.
  */
-export function registerHealth(app: Hono, deps: Pick<ApiDeps, "database" | "metrics">): void {
+export function registerHealth(
+  app: Hono,
+  deps: Pick<ApiDeps, "database" | "metrics" | "metricsToken">,
+): void {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     const reason = await notReady(deps);
@@ -23,6 +26,9 @@ export function registerHealth(app: Hono, deps: Pick<ApiDeps, "database" | "metr
   const { metrics } = deps;
   if (metrics) {
     app.get("/metrics", async (c) => {
+      if (!metricsAllowed(deps.metricsToken, c.req.header("authorization"))) {
+        return c.text("a metrics token is required\n", 401, { "WWW-Authenticate": 'Bearer realm="metrics"' });
+      }
       await refreshQueueDepth(deps, metrics);
       return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
     });
