@@ -36,6 +36,11 @@ export function heldWrites(database: Database): TaskWrites {
     const ops = held;
     held = [];
     if (ops.length === 0) return last?.(database.db);
+    // one statement alone needs no BEGIN / COMMIT around it (two round trips saved)
+    if (ops.length === 1 && !last) {
+      await ops[0]!(database.db);
+      return undefined;
+    }
     return database.db.transaction(async (tx) => {
       for (const op of ops) await op(tx);
       return last?.(tx);

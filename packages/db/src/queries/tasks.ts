@@ -123,21 +123,26 @@ export async function finishTask(
 /**
  * Record the start of a step, or carry on the task's last step when it has this name and is
  * `waiting` (left so by a park): one row per step, however often the task parked in it. A
- * step a killed run left `running` stays so, and the re-run starts a new row.
+ * step a killed run left `running` stays so, and the re-run starts a new row. One statement (a
+ * step is opened several times per task).
  */
 export async function beginStep(db: Executor, taskId: string, name: string): Promise<number> {
-  const [last] = await db
-    .select({ id: taskSteps.id, name: taskSteps.name, outcome: taskSteps.outcome })
-    .from(taskSteps)
-    .where(eq(taskSteps.taskId, taskId))
-    .orderBy(desc(taskSteps.id))
-    .limit(1);
-  if (last && last.name === name && last.outcome === "waiting") {
-    await db.update(taskSteps).set({ outcome: "running" }).where(eq(taskSteps.id, last.id));
-    return last.id;
-  }
-  const [row] = await db.insert(taskSteps).values({ taskId, name }).returning({ id: taskSteps.id });
-  return row!.id;
+  const rows = await db.execute<{ id: number }>(sql`
+    with last as (
+      select id from ${taskSteps} where task_id = ${taskId} order by id desc limit 1
+    ),
+    resumed as (
+      update ${taskSteps} set outcome = 'running'
+      where id = (select id from last) and name = ${name} and outcome = 'waiting'
+      returning id
+    ),
+    opened as (
+      insert into ${taskSteps} (task_id, name)
+      select ${taskId}, ${name} where not exists (select 1 from resumed)
+      returning id
+    )
+    select id from resumed union all select id from opened`);
+  return Number((rows as unknown as { id: number }[])[0]!.id);
 }
 
 /** The step waits for a platform job while its task is parked (not ended). */
