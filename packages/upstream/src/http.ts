@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { LookupFunction } from "node:net";
-import { Agent, request, errors as undiciErrors } from "undici";
+import { Agent, type buildConnector, request, errors as undiciErrors } from "undici";
 import { UpstreamError } from "./errors.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
@@ -31,7 +30,8 @@ export class JsonHttpClient {
     timeoutMs: number;
     limiter: RateLimiter;
     connections?: number;
-    lookup?: LookupFunction;
+    /** How connections are made (an address policy's guarded connector); default undici's. */
+    connect?: buildConnector.connector;
     /** Answers beyond this are not read (issue 17.10): the call fails, not the process. */
     maxResponseBytes?: number;
   }) {
@@ -41,7 +41,7 @@ export class JsonHttpClient {
     this.#agent = new Agent({
       connections: opts.connections ?? 32,
       keepAliveTimeout: 10_000,
-      ...(opts.lookup ? { connect: { lookup: opts.lookup } } : {}),
+      ...(opts.connect ? { connect: opts.connect } : {}),
     });
   }
 

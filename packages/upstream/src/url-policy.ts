@@ -1,12 +1,12 @@
-import type { LookupFunction } from "node:net";
 import {
   type CallbackPolicy,
   checkCallbackUrl,
-  createGuardedLookup,
+  createGuardedConnector,
   parseAllowlist,
   type Resolver,
   systemResolver,
 } from "@deskgate/webhooks";
+import type { buildConnector } from "undici";
 
 /**
  * The address policy for URLs an upstream hands deskgate (SCNet's `hpcUrls`): the callbacks'
@@ -18,8 +18,8 @@ import {
 export interface UpstreamUrlPolicyOptions {
   /**
    * Comma-separated host names, IPs and CIDRs, optionally with `:port` / `:lo-hi`, as the callback
-   * allowlist is written. A port is enforced on literal addresses (`refusal`); `lookup` is not
-   * told the port, so an entry with a port does not open a name's addresses there.
+   * allowlist is written; an entry opens its addresses on its ports only, for literal addresses
+   * (`refusal`) and for the addresses a name resolves to (`connect`).
    */
   allowlist?: string;
   /** Allow `http:` URLs (the simulator; never a real platform). Default false. */
@@ -30,8 +30,11 @@ export interface UpstreamUrlPolicyOptions {
 export interface UpstreamUrlPolicy {
   /** Null when `url` may be used; else why not. Checks scheme, credentials and literal addresses. */
   refusal(url: string): string | null;
-  /** For the connections to such URLs: resolves names and refuses blocked addresses. */
-  lookup: LookupFunction;
+  /**
+   * undici's `connect` for such URLs: resolves a name once, refuses blocked addresses for the
+   * port connected to, and connects to exactly the checked addresses.
+   */
+  connect: buildConnector.connector;
 }
 
 export function createUpstreamUrlPolicy(opts: UpstreamUrlPolicyOptions = {}): UpstreamUrlPolicy {
@@ -45,6 +48,6 @@ export function createUpstreamUrlPolicy(opts: UpstreamUrlPolicyOptions = {}): Up
       }
       return null;
     },
-    lookup: createGuardedLookup(policy, opts.resolver ?? systemResolver),
+    connect: createGuardedConnector(policy, opts.resolver ?? systemResolver),
   };
 }

@@ -23,7 +23,7 @@ export function createScnetPlatform(opts: ScnetOptions): ScnetPlatform {
   // The configured AC origin is the operator's; the HPC URLs come from the platform's answer.
   const http = new JsonHttpClient({ timeoutMs, limiter });
   const urlPolicy = createUpstreamUrlPolicy(opts.urlPolicy);
-  const hpcHttp = new JsonHttpClient({ timeoutMs, limiter, lookup: urlPolicy.lookup });
+  const hpcHttp = new JsonHttpClient({ timeoutMs, limiter, connect: urlPolicy.connect });
   const base = trimSlash(opts.baseUrl);
   const retry: RetryOptions = { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000, ...opts.retry };
 
