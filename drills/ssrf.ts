@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import { freePort } from "@deskgate/db/embedded";
 import { waitUntil } from "../tools/harness/time.ts";
 import { waitCallbacks, waitTerminal } from "./lib/checks.ts";
-import { type Drill, type DrillCtx, expectations, type Figures } from "./lib/context.ts";
+import { type Drill, type DrillCtx, expectations, type Figures, type Sql } from "./lib/context.ts";
 import { applyBody, call, lanes, Tally } from "./lib/http.ts";
 import { startStack } from "./lib/stack.ts";
 
@@ -120,15 +120,7 @@ export const ssrfDrill: Drill = {
       });
       const ids = [...acceptedTask.keys()];
       await waitTerminal(stack.sql, ids, 60_000, stack);
-      const attempts = async () =>
-        (await stack.sql`select d.task_id, a.outcome, a.error_class, a.http_status
-          from callback_attempts a join callback_deliveries d on d.id = a.delivery_id
-          where d.task_id = any(${ids}::uuid[])`) as unknown as {
-          task_id: string;
-          outcome: string;
-          error_class: string | null;
-          http_status: number | null;
-        }[];
+      const attempts = () => attemptsOf(stack.sql, ids);
       await waitUntil(
         "a finished delivery attempt for every accepted vector",
         async () => {
@@ -259,15 +251,7 @@ async function ownStack(
       else wronglyAccepted.push(`${vector} → ${answer.status} ${answer.text.slice(0, 120)}`);
     }
     const ids = [...accepted.keys()];
-    const attempts = async () =>
-      (await stack.sql`select d.task_id, a.outcome, a.error_class, a.http_status
-        from callback_attempts a join callback_deliveries d on d.id = a.delivery_id
-        where d.task_id = any(${ids}::uuid[])`) as unknown as {
-        task_id: string;
-        outcome: string;
-        error_class: string | null;
-        http_status: number | null;
-      }[];
+    const attempts = () => attemptsOf(stack.sql, ids);
     await waitTerminal(stack.sql, ids, 60_000, stack);
     await waitUntil(
       "a finished delivery attempt for every own-stack host-name vector",
@@ -343,4 +327,16 @@ function listen(server: Server, port: number, host: string): Promise<Server> {
     server.once("error", reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+/** Every delivery attempt of these tasks' callbacks. */
+async function attemptsOf(sql: Sql, ids: string[]) {
+  return (await sql`select d.task_id, a.outcome, a.error_class, a.http_status
+    from callback_attempts a join callback_deliveries d on d.id = a.delivery_id
+    where d.task_id = any(${ids}::uuid[])`) as unknown as {
+    task_id: string;
+    outcome: string;
+    error_class: string | null;
+    http_status: number | null;
+  }[];
 }

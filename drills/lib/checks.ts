@@ -13,7 +13,7 @@ export interface TaskState {
   result: any;
 }
 
-const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
+export const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 
 export async function readTasks(sql: Sql, ids: string[]): Promise<TaskState[]> {
   if (ids.length === 0) return [];

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createBoss } from "@deskgate/db";
 import { log, sleep } from "../../tools/harness/time.ts";
-import { callbackFigures, countLost } from "./checks.ts";
+import { callbackFigures, countLost, type TaskState, TERMINAL } from "./checks.ts";
 import type { DrillCtx, Sql } from "./context.ts";
 import { call, lanes, type Tally } from "./http.ts";
 import type { Made } from "./lifecycle.ts";
@@ -51,21 +51,13 @@ export interface LeaseDesktop extends Made {
   lease?: string | null;
 }
 
-export interface LeaseRow {
-  id: string;
-  kind: string;
-  state: string;
-  error: string | null;
-  attempts: number;
-  // biome-ignore lint/suspicious/noExplicitAny: jsonb read loosely
-  result: any;
+export interface LeaseRow extends TaskState {
   // biome-ignore lint/suspicious/noExplicitAny: jsonb read loosely
   request: any;
   created_at: Date;
   finished_at: Date | null;
 }
 
-const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 const iso = (t: string | Date) => new Date(t).toISOString();
 
 /**
