@@ -14,18 +14,19 @@ export function createRateLimiter(opts: { now?: () => number } = {}): RateLimite
   const now = opts.now ?? Date.now;
   const windows = new Map<string, { start: number; count: number }>();
   let lastSweep = 0;
+  const windowOf = (t: number) => t - (t % 60_000);
   const retryAfter = (t: number, windowStart: number) =>
     Math.max(1, Math.ceil((windowStart + 60_000 - t) / 1000));
   return {
     over(keyId, limit) {
       const t = now();
       const w = windows.get(keyId);
-      if (!w || w.start !== t - (t % 60_000) || w.count < limit) return null;
+      if (!w || w.start !== windowOf(t) || w.count < limit) return null;
       return retryAfter(t, w.start);
     },
     hit(keyId, limit) {
       const t = now();
-      const windowStart = t - (t % 60_000);
+      const windowStart = windowOf(t);
       if (windowStart !== lastSweep) {
         for (const [k, w] of windows) if (w.start < windowStart) windows.delete(k);
         lastSweep = windowStart;

@@ -199,8 +199,9 @@ export async function runApply(deps: WorkerDeps, task: TaskRow): Promise<ApplyOu
 
   await writes.write(async (db) =>
     upsertDesktop(db, {
-      // the desktop belongs to its user's tenant (an admin adding one to a tenant's user)
-      tenant: (await findUser(db, username))?.tenant ?? null,
+      // the desktop belongs to its user's tenant: the task's for the user it made, else the
+      // existing user's (an admin adding one to a tenant's user); read only then
+      tenant: progress.mode === "new_user" ? task.tenant : ((await findUser(db, username))?.tenant ?? null),
       desktopUuid: desktop.id,
       desktopName: desktop.name,
       username,

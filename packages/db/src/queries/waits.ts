@@ -37,8 +37,7 @@ export async function parkTask(
   // between our failed take and this park: then the wait is due at once. Locking the holder's
   // row makes a release that comes now wait for this commit, and so see (and wake) this wait.
   const free =
-    isLockWait(wait.platformJobId) &&
-    !(await lockHeldForUpdate(tx, wait.platformJobId.slice("lock:".length)));
+    isLockWait(wait.platformJobId) && !(await lockHeldForUpdate(tx, resourceOfLockWait(wait.platformJobId)));
   const nextCheckAt = sql`now() + make_interval(secs => ${free ? 0 : wait.checkAfterMs / 1000})`;
   await tx
     .insert(taskWaits)
@@ -146,8 +145,10 @@ export async function resumeWaits(db: Db, boss: PgBoss, waits: DueWait[]): Promi
 }
 
 /** The wait id of a task parked on a held resource (never a platform job id). */
-export const lockWaitId = (resource: string) => `lock:${resource}`;
-export const isLockWait = (platformJobId: string) => platformJobId.startsWith("lock:");
+const LOCK_WAIT = "lock:";
+export const lockWaitId = (resource: string) => `${LOCK_WAIT}${resource}`;
+export const isLockWait = (platformJobId: string) => platformJobId.startsWith(LOCK_WAIT);
+const resourceOfLockWait = (platformJobId: string) => platformJobId.slice(LOCK_WAIT.length);
 
 /**
  * Take `resource` for this task: free, already this task's, or held by a task that is no
