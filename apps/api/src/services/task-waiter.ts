@@ -18,7 +18,7 @@ export interface TaskWaiter {
    * Resolve when the task ends, one of its callbacks settles an attempt (TASK_PROGRESS_CHANNEL),
    * or `timeoutMs` passes, whichever comes first (for watchers).
    */
-  nudge(taskId: string, timeoutMs: number): Promise<void>;
+  nudge(taskId: string, timeoutMs: number, changed?: () => Promise<boolean>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,8 +99,10 @@ export function createTaskWaiter(database: Database, logger: Logger): TaskWaiter
       await sleepUntilWoken(taskId, timeoutMs, () => ended(taskId));
       return ended(taskId);
     },
-    async nudge(taskId, timeoutMs) {
-      await sleepUntilWoken(taskId, timeoutMs, async () => false);
+    async nudge(taskId, timeoutMs, changed) {
+      // `changed` is asked once the wake-up is registered: a NOTIFY sent after the caller's last
+      // read but before then is not slept through
+      await sleepUntilWoken(taskId, timeoutMs, changed ?? (async () => false));
     },
     async close() {
       const l = listening;

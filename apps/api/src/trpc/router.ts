@@ -207,7 +207,11 @@ export const appRouter = router({
         const settled = isTerminal(view.state) && view.callbacks.every((c) => c.state !== "pending");
         if (settled || signal?.aborted) return;
         // a callback retrying for hours needs no quick look: NOTIFY wakes the watch when it settles
-        await ctx.deps.waiter.nudge(input.task_id, isTerminal(view.state) ? WATCH_IDLE_MS : WATCH_STEPS_MS);
+        await ctx.deps.waiter.nudge(
+          input.task_id,
+          isTerminal(view.state) ? WATCH_IDLE_MS : WATCH_STEPS_MS,
+          async () => JSON.stringify(await loadTaskView(ctx.deps, ctx.caller, input.task_id)) !== last,
+        );
       }
     }),
   }),
